@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { AppError } from './platform/errors.ts';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** Carnet's configuration: read from the environment once (in main or the CLI), then frozen. */
+export interface Config {
+  readonly env: NodeEnv;
+  readonly host: string;
+  readonly port: number;
+  readonly baseUrl: string;
+  /** Folder of the embedded database, the mailbox and generated files. */
+  readonly dataDir: string;
+  /** PostgreSQL server; absent = embedded PGlite under dataDir. */
+  readonly databaseUrl: string | undefined;
+  /** SMTP server (smtp://user:pass@host:port); absent = .eml files under dataDir/mail. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** Server secret for keyed hashes (codes, sessions). */
+  readonly secret: Buffer;
+  /** True when the secret was generated under dataDir (development only). */
+  readonly secretIsGenerated: boolean;
+  /** Load the demo data on first start. */
+  readonly demo: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function fail(variable: string, reason: string): never {
+  throw new AppError('validation_failed', `Configuration: ${variable} ${reason}`, { details: [{ field: variable, reason }] });
+}
+
+/**
+ * Validates the environment and returns a frozen Config. In production, unsafe defaults
+ * (generated secret, embedded database, demo data) are refused with a message saying
+ * what to set.
+ */
+export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
+  const nodeEnv = (env.NODE_ENV ?? 'development') as NodeEnv;
+  if (!NODE_ENVS.includes(nodeEnv)) fail('NODE_ENV', `must be one of ${NODE_ENVS.join(', ')}`);
+  const production = nodeEnv === 'production';
+
+  const port = env.PORT === undefined ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('PORT', 'must be a port number (0-65535)');
+  const host = env.HOST ?? '127.0.0.1';
+  const baseUrl = (env.CARNET_BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
+  try {
+    new URL(baseUrl);
+  } catch {
+    fail('CARNET_BASE_URL', 'must be an absolute URL such as https://carnet.example.fr');
+  }
+  const dataDir = resolve(env.CARNET_DATA_DIR ?? 'data');
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    fail('DATABASE_URL', 'must start with postgres:// (for example postgres://user@127.0.0.1:5432/carnet)');
+  }
+  if (production && databaseUrl === undefined) fail('DATABASE_URL', 'is required in production: the embedded database is for development');
+
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) fail('SMTP_URL', 'must start with smtp:// or smtps://');
+  if (production && smtpUrl === undefined) fail('SMTP_URL', 'is required in production: the local mailbox is for development');
+
+  let secret: Buffer;
+  let secretIsGenerated = false;
+  if (env.CARNET_SECRET) {
+    secret = Buffer.from(env.CARNET_SECRET, 'base64');
+    if (secret.length < 32) fail('CARNET_SECRET', 'must be at least 32 random bytes, base64-encoded (openssl rand -base64 32)');
+  } else if (production) {
+    fail('CARNET_SECRET', 'is required in production (generate one with: openssl rand -base64 32)');
+  } else {
+    secret = developmentSecret(dataDir);
+    secretIsGenerated = true;
+  }
+
+  const demo = env.CARNET_DEMO === undefined ? !production : env.CARNET_DEMO === '1' || env.CARNET_DEMO === 'true';
+  if (production && demo) fail('CARNET_DEMO', 'cannot be on in production: demo accounts have published passwords');
+
+  const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info')) as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  return Object.freeze({
+    env: nodeEnv,
+    host,
+    port,
+    baseUrl,
+    dataDir,
+    databaseUrl,
+    smtpUrl,
+    mailFrom: env.MAIL_FROM ?? 'Carnet <ne-pas-repondre@carnet.localhost>',
+    secret,
+    secretIsGenerated,
+    demo,
+    logLevel,
+    ...overrides,
+  });
+}
+
+/** A per-installation secret kept under the data folder: development only, loudly. */
+function developmentSecret(dataDir: string): Buffer {
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  mkdirSync(dataDir, { recursive: true });
+  const s = randomBytes(32);
+  writeFileSync(file, s.toString('base64') + '\n', { mode: 0o600 });
+  return s;
+}

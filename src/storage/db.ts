@@ -1,0 +1,20 @@
+/**
+ * The slice of a PostgreSQL connection Carnet needs. Two engines implement it: a `pg` pool
+ * (PostgreSQL server) and PGlite (PostgreSQL in WASM, in-process). Same SQL on both.
+ */
+export type Engine = 'postgres' | 'pglite';
+
+export type SqlParam = string | number | boolean | null | Date | Buffer | Uint8Array | readonly unknown[] | Record<string, unknown>;
+
+export interface Queryable {
+  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly engine: Engine;
+  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
