@@ -70,7 +70,7 @@ CREATE TABLE patients (
   opposed_at          timestamptz,
   opposition_ref      text,
   closed_at           timestamptz,
-  close_reason        text CHECK (close_reason IN ('patient', 'death', 'deletion_request')),
+  close_reason        text CHECK (close_reason IN ('patient', 'opposition', 'death', 'deletion_request')),
   -- closed: archive kept until this date, then purged; set earlier by an express deletion request.
   purge_at            timestamptz,
   deletion_requested_at timestamptz,
