@@ -1,4 +1,6 @@
 import Fastify from 'fastify';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
@@ -37,8 +39,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           },
     bodyLimit: 1024 * 1024,
     trustProxy: config.env === 'production',
-    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are validated as sent (a number is not a string); query strings and path
+  // parameters are text by nature, so they are coerced to the types their schemas declare.
+  const strictAjv = addFormats.default(new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false }));
+  const coercingAjv = addFormats.default(new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false }));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema));
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const problem = errorToProblem(error);
@@ -54,7 +61,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(cookie, { secret: deps.config.secret.toString('base64') });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => toProblem(new AppError('rate_limited', `Too many attempts. Try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`)),
+    // Thrown as an AppError so the error handler answers 429 with Retry-After.
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('rate_limited', `Too many attempts from your connection. Try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`, { retryAfter: Math.ceil(ctx.ttl / 1000) }),
   });
   await app.register(swagger, {
     openapi: {

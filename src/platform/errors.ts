@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   invalid_nir: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
+  otp_invalid: 401,
   csrf_failed: 403,
   forbidden: 403,
   not_found: 404,
