@@ -81,8 +81,9 @@ export interface FieldProblem {
   reason: string;
 }
 
-// Letters (with French accents), spaces, hyphens, apostrophes: what civil status allows.
-const NAME = /^[A-Za-zÀ-ÖØ-öø-ÿŒœ' -]{1,100}$/;
+// Letters (with French accents), spaces, hyphens, apostrophes: what civil status allows,
+// with at least one letter (a name of only hyphens or apostrophes is a typing error).
+const NAME = /^(?=.*[A-Za-zÀ-ÖØ-öø-ÿŒœ])[A-Za-zÀ-ÖØ-öø-ÿŒœ' -]{1,100}$/;
 const COG = /^(\d{5}|2[AB]\d{3})$/;
 
 export function isIsoDate(s: string): boolean {
