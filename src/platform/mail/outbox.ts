@@ -1,6 +1,7 @@
 import type { Queryable } from '../../storage/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Random } from '../random.ts';
+import type { Locale } from './templates.ts';
 
 /** Every message Carnet sends. Each has a French (and English) template in templates.ts. */
 export const TEMPLATES = [
@@ -25,6 +26,8 @@ export interface Recipient {
   address?: string | undefined;
   postalCode?: string | undefined;
   city?: string | undefined;
+  /** Language of the messages; French when absent. */
+  locale?: Locale | undefined;
 }
 
 export interface OutgoingMessage {
