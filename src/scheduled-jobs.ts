@@ -1,10 +1,12 @@
 import type { AppDeps } from './app.ts';
 import { runLifecycleJobs } from './lifecycle/index.ts';
+import { purgeExpiredSignIns } from './auth/index.ts';
 
 /** Every scheduled job of Carnet, run by `carnet jobs run` (cron) and hourly by the server. */
 export async function runScheduledJobs(deps: AppDeps): Promise<Record<string, number>> {
   const lifecycle = await runLifecycleJobs(deps);
-  return { ...lifecycle };
+  const signIns = await purgeExpiredSignIns(deps.db, deps.clock.now());
+  return { ...lifecycle, expiredSessions: signIns.sessions, expiredChallenges: signIns.challenges };
 }
 
 /**

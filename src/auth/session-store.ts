@@ -106,3 +106,13 @@ async function deleteSessionRow(q: Queryable, patientId: string, hash: string): 
   const rows = await q.query('DELETE FROM sessions WHERE patient_id = $1 AND token_hash = $2 RETURNING patient_id', [patientId, hash]);
   return rows.length > 0;
 }
+
+/**
+ * Removes sessions past their end and sign-in challenges older than a day (scheduled job):
+ * an expired session is otherwise only deleted when its cookie is presented again.
+ */
+export async function purgeExpiredSignIns(q: Queryable, now: Date): Promise<{ sessions: number; challenges: number }> {
+  const sessions = await q.query('DELETE FROM sessions WHERE expires_at <= $1 RETURNING patient_id', [now]);
+  const challenges = await q.query("DELETE FROM login_challenges WHERE expires_at <= $1::timestamptz - interval '1 day' RETURNING patient_id", [now]);
+  return { sessions: sessions.length, challenges: challenges.length };
+}

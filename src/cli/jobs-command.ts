@@ -13,7 +13,7 @@ export function register(program: Command): void {
       await withDatabase(async (ctx) => {
         const t0 = performance.now();
         const report = await runScheduledJobs(ctx);
-        console.log(`Spaces opened: ${report.opened}, closed after death: ${report.closedForDeath}, erased: ${report.purged}.`);
+        console.log(`Spaces opened: ${report.opened}, closed after death: ${report.closedForDeath}, erased: ${report.purged}; expired sessions removed: ${report.expiredSessions}.`);
         if (opts.mail) {
           const delivery = createMailDelivery(ctx.config);
           try {
