@@ -64,7 +64,7 @@ export async function listMailbox(dir: string, limit = 200): Promise<MailboxEntr
 export async function readMailboxMessage(dir: string, id: string): Promise<MailboxEntry | undefined> {
   if (!MAILBOX_ID.test(id)) return undefined;
   try {
-    return { id, ...parseEml(await readFile(join(dir, `${id}.eml`))) };
+    return { id, ...(await parseEml(await readFile(join(dir, `${id}.eml`)))) };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;

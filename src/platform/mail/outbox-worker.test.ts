@@ -44,8 +44,10 @@ async function startSmtp(opts: { reject?: boolean } = {}): Promise<{ url: string
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), mail: parseEml(Buffer.concat(chunks)) });
-        callback();
+        void parseEml(Buffer.concat(chunks)).then((mail) => {
+          received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), mail });
+          callback();
+        }, callback);
       });
     },
   });
