@@ -25,6 +25,8 @@ CREATE TABLE professionals (
   active             boolean NOT NULL DEFAULT true,
   updated_at         timestamptz NOT NULL
 );
+-- Directory searches and look-ups by organisation (operator search by FINESS, foreign key checks).
+CREATE INDEX professionals_organisation ON professionals (organisation_finess);
 
 -- Insurer and operator accounts (API tokens, stored as keyed hashes).
 CREATE TABLE staff_accounts (
@@ -86,6 +88,8 @@ CREATE TABLE patients (
 );
 CREATE INDEX patients_status_opens ON patients (opens_at) WHERE status = 'pending';
 CREATE INDEX patients_status_purge ON patients (purge_at) WHERE status = 'closed';
+-- Children of a representative (linking after a beneficiary import names only the people it read).
+CREATE INDEX patients_representative ON patients (representative_matricule) WHERE representative_matricule IS NOT NULL;
 
 -- Sign-in identifier -> patient.
 CREATE TABLE patient_logins (
