@@ -36,7 +36,10 @@ describe('loadConfig', () => {
     expect(refusal({ ...base, DATABASE_URL: 'postgres://x@h/db' }).details[0]?.field).toBe('SMTP_URL');
     expect(refusal({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25' }).message).toMatch(/CARNET_SECRET.*openssl rand/);
     expect(refusal({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET, CARNET_DEMO: '1' }).details[0]?.field).toBe('CARNET_DEMO');
-    const ok = loadConfig({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET });
+    expect(refusal({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET }).details[0]?.field).toBe('PRO_OIDC_ISSUER');
+    const pro = { PRO_OIDC_ISSUER: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet', PRO_OIDC_CLIENT_ID: 'carnet', PRO_OIDC_CLIENT_SECRET: 'x' };
+    expect(refusal({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET, ...pro, PRO_OIDC_ISSUER: 'http://idp.example' }).details[0]?.field).toBe('PRO_OIDC_ISSUER');
+    const ok = loadConfig({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET, ...pro });
     expect(ok).toMatchObject({ env: 'production', demo: false, secretIsGenerated: false });
   });
 

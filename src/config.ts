@@ -26,6 +26,19 @@ export interface Config {
   /** Load the demo data on first start. */
   readonly demo: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Professionals' OpenID Connect provider (Pro Santé Connect in France). Absent: the
+   * development provider Carnet mounts at `${baseUrl}/dev/oidc` (refused in production).
+   */
+  readonly proOidc: ProOidcConfig | undefined;
+}
+
+/** The OpenID Connect provider professionals sign in with, and Carnet's client there. */
+export interface ProOidcConfig {
+  /** Issuer URL, or the URL of its discovery document (a path containing /.well-known/). */
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -85,6 +98,8 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
   const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info')) as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const proOidc = professionalOidc(env, production);
+
   return Object.freeze({
     env: nodeEnv,
     host,
@@ -98,8 +113,37 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     secretIsGenerated,
     demo,
     logLevel,
+    proOidc,
     ...overrides,
   });
+}
+
+const PRO_OIDC_VARIABLES = ['PRO_OIDC_ISSUER', 'PRO_OIDC_CLIENT_ID', 'PRO_OIDC_CLIENT_SECRET'] as const;
+
+/**
+ * PRO_OIDC_ISSUER, PRO_OIDC_CLIENT_ID and PRO_OIDC_CLIENT_SECRET, given together or not at all.
+ * Required in production, where the development provider is refused.
+ */
+function professionalOidc(env: Env, production: boolean): ProOidcConfig | undefined {
+  const [issuer, clientId, clientSecret] = PRO_OIDC_VARIABLES.map((v) => env[v] || undefined);
+  if (issuer === undefined && clientId === undefined && clientSecret === undefined) {
+    if (production) {
+      fail('PRO_OIDC_ISSUER', 'is required in production with PRO_OIDC_CLIENT_ID and PRO_OIDC_CLIENT_SECRET: professionals sign in through Pro Santé Connect; the development provider is refused in production');
+    }
+    return undefined;
+  }
+  const missing = PRO_OIDC_VARIABLES.find((_, i) => [issuer, clientId, clientSecret][i] === undefined);
+  if (missing !== undefined || issuer === undefined || clientId === undefined || clientSecret === undefined) {
+    fail(missing ?? 'PRO_OIDC_ISSUER', `is missing: set PRO_OIDC_ISSUER, PRO_OIDC_CLIENT_ID and PRO_OIDC_CLIENT_SECRET together (or none of them in development, for the development provider)`);
+  }
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    fail('PRO_OIDC_ISSUER', 'must be an absolute https:// URL: the issuer of Pro Santé Connect, or the URL of its discovery document');
+  }
+  if (url.protocol !== 'https:') fail('PRO_OIDC_ISSUER', 'must be an https:// URL (plain HTTP is allowed for the development provider only)');
+  return Object.freeze({ issuer: url.href, clientId, clientSecret });
 }
 
 /** A per-installation secret kept under the data folder: development only, loudly. */

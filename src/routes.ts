@@ -2,10 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from './app.ts';
 import { devMailRoutes } from './platform/mail/index.ts';
 import { authRoutes } from './auth/index.ts';
-import { professionalPrincipalPlugin } from './pro-auth/index.ts';
+import { professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin } from './pro-auth/index.ts';
 import { lifecycleRoutes } from './lifecycle/index.ts';
 import { beneficiaryRoutes } from './beneficiaries/index.ts';
 import { identityRoutes } from './identity/index.ts';
 
 /** The capability plugins, each registered with the app's dependencies. */
-export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes];
+export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes];

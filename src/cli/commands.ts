@@ -5,10 +5,11 @@ import * as jobs from './jobs-command.ts';
 import * as importBeneficiaries from './import-beneficiaries-command.ts';
 import * as importProfessionals from './import-professionals-command.ts';
 import * as staff from './staff-command.ts';
+import * as clients from './clients-command.ts';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
 /** Every command of the CLI, in the order `carnet --help` lists them. */
-export const commandModules: CommandModule[] = [serve, migrateCmd, jobs, importBeneficiaries, importProfessionals, staff];
+export const commandModules: CommandModule[] = [serve, migrateCmd, jobs, importBeneficiaries, importProfessionals, staff, clients];

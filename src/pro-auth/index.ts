@@ -1,2 +1,10 @@
 export { requireProfessional, professionalPrincipalPlugin, PRO_SESSION_COOKIE } from './professional-principal.ts';
 export type { ProfessionalPrincipal } from './professional-principal.ts';
+export { softwareAccessPlugin } from './token-endpoint.ts';
+export { registerSoftwareClient, listSoftwareClients, revokeSoftwareClient, parseClientJwks, checkClientJwks, ASSERTION_ALGORITHMS } from './software-clients.ts';
+export type { SoftwareClient, SoftwareClientSummary, RevokeClientOutcome, PublicJwks } from './software-clients.ts';
+export { tokenEndpointUrl, JWT_BEARER_GRANT_TYPE, ACCESS_TOKEN_TTL_SECONDS, SOFTWARE_SCOPES } from './token-grant.ts';
+export { purgeExpiredTokenState } from './token-store.ts';
+export { proSignInPlugin, PRO_SIGN_IN_COOKIE } from './oidc-sign-in-plugin.ts';
+export { purgeExpiredProfessionalSessions, PRO_SESSION_IDLE_MS, PRO_SESSION_MAX_MS } from './pro-session-store.ts';
+export { DEV_OIDC_PATH, devOidcIssuer } from './oidc-dev-provider.ts';

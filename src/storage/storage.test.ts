@@ -20,8 +20,20 @@ describeEngines('migrations', (getDb) => {
        WHERE tc.constraint_type = 'PRIMARY KEY' AND kcu.ordinal_position = 1 AND tc.table_schema = current_schema()`,
     );
     const firstKey = Object.fromEntries(rows.map((r) => [r.table_name, r.column_name]));
-    // Look-up and reference tables are keyed otherwise on purpose (see 001_foundation.sql).
-    const notPatientScoped = ['organisations', 'professionals', 'staff_accounts', 'patient_ins', 'patient_logins', 'outbox', 'schema_migrations'];
+    // Look-up, reference and professional-side tables are keyed otherwise on purpose (see the migrations).
+    const notPatientScoped = [
+      'organisations',
+      'professionals',
+      'staff_accounts',
+      'patient_ins',
+      'patient_logins',
+      'outbox',
+      'schema_migrations',
+      'professional_sessions',
+      'software_clients',
+      'assertion_jtis',
+      'access_tokens',
+    ];
     const scoped = Object.keys(firstKey).filter((t) => !notPatientScoped.includes(t));
     expect(scoped.length).toBeGreaterThanOrEqual(6);
     for (const t of scoped) expect(firstKey[t], t).toBe('patient_id');
