@@ -13,23 +13,8 @@ import { cryptoRandom } from '../platform/random.ts';
 import { migrate, openDatabase } from '../storage/index.ts';
 import { DEMO_PROFESSIONALS, loadDemoDirectory } from '../identity/index.ts';
 import { exchange, signAssertion, softwareKey } from '../pro-auth/token-test-kit.ts';
-import { runCli } from './index.ts';
+import { carnet } from '../../test/cli.ts';
 
-/** Runs `carnet ...args` and returns its exit code and what it printed. */
-async function carnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await runCli(['node', 'carnet', ...args]);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 const GP = DEMO_PROFESSIONALS.generalPractitioner;
 const LILAS = '759990013';

@@ -7,7 +7,8 @@ import { describeEngines } from '../../test/engines.ts';
 import { ManualClock } from '../platform/clock.ts';
 import { cryptoRandom } from '../platform/random.ts';
 import { csvOf, ndjsonOf, person } from '../beneficiaries/test-fixtures.ts';
-import { buildProgram, runCli } from './index.ts';
+import { buildProgram } from './index.ts';
+import { carnet } from '../../test/cli.ts';
 import { defaultReportPath, formatLineError, runImportBeneficiaries } from './import-beneficiaries-command.ts';
 import type { CommandOutput } from './import-beneficiaries-command.ts';
 
@@ -71,19 +72,6 @@ describe('carnet import-beneficiaries (command line)', () => {
     vi.unstubAllEnvs();
   });
 
-  async function carnet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-    const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-    try {
-      return { code: await runCli(['node', 'carnet', ...args]), out: out.join('\n'), err: err.join('\n') };
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
 
   it('exits 0 with rejected lines, 1 when the file cannot be read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'carnet-import-'));
