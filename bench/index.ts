@@ -9,6 +9,7 @@ interface Bench {
 const BENCHES: Record<string, () => Promise<Bench>> = {
   'import-beneficiaries': () => import('./import-beneficiaries.ts'),
   startup: () => import('./startup.ts'),
+  'audit-verify': () => import('./audit-verify.ts'),
 };
 
 async function main(argv: string[]): Promise<number> {

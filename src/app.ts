@@ -48,8 +48,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema));
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    const problem = errorToProblem(error);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    let problem = errorToProblem(error);
+    if (problem.status >= 500) {
+      // The details stay in the log: a client only learns that it failed and what to do.
+      request.log.error({ err: error }, 'request failed');
+      problem = { ...problem, detail: 'Something went wrong on our side. Please try again; if it persists, contact support.' };
+    }
     if (error instanceof AppError && error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
     return reply.status(problem.status).type('application/problem+json').send(problem);
   });

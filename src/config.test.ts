@@ -39,7 +39,8 @@ describe('loadConfig', () => {
     expect(refusal({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET }).details[0]?.field).toBe('PRO_OIDC_ISSUER');
     const pro = { PRO_OIDC_ISSUER: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet', PRO_OIDC_CLIENT_ID: 'carnet', PRO_OIDC_CLIENT_SECRET: 'x' };
     expect(refusal({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET, ...pro, PRO_OIDC_ISSUER: 'http://idp.example' }).details[0]?.field).toBe('PRO_OIDC_ISSUER');
-    const ok = loadConfig({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET, ...pro });
+    expect(refusal({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET, ...pro }).details[0]?.field).toBe('CARNET_MASTER_KEY');
+    const ok = loadConfig({ ...base, DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET, ...pro, CARNET_MASTER_KEY: SECRET });
     expect(ok).toMatchObject({ env: 'production', demo: false, secretIsGenerated: false });
   });
 

@@ -23,6 +23,10 @@ export interface Config {
   readonly secret: Buffer;
   /** True when the secret was generated under dataDir (development only). */
   readonly secretIsGenerated: boolean;
+  /** Master key (32 bytes) wrapping each patient's data key: sealed content (Invariant 4). */
+  readonly masterKey: Buffer;
+  /** True when the master key was generated under dataDir (development only). */
+  readonly masterKeyIsGenerated: boolean;
   /** Load the demo data on first start. */
   readonly demo: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -100,6 +104,8 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
 
   const proOidc = professionalOidc(env, production);
 
+  const { masterKey, masterKeyIsGenerated } = masterKeyFrom(env, dataDir, production);
+
   return Object.freeze({
     env: nodeEnv,
     host,
@@ -111,6 +117,8 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     mailFrom: env.MAIL_FROM ?? 'Carnet <ne-pas-repondre@carnet.localhost>',
     secret,
     secretIsGenerated,
+    masterKey,
+    masterKeyIsGenerated,
     demo,
     logLevel,
     proOidc,
@@ -154,4 +162,52 @@ function developmentSecret(dataDir: string): Buffer {
   const s = randomBytes(32);
   writeFileSync(file, s.toString('base64') + '\n', { mode: 0o600 });
   return s;
+}
+
+const MASTER_KEY_FORMAT = 'must be exactly 32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)';
+
+/**
+ * CARNET_MASTER_KEY (base64) or CARNET_MASTER_KEY_FILE (a file holding it), not both.
+ * Neither: a key generated under the data folder in development, refused in production.
+ * Messages never repeat the value.
+ */
+function masterKeyFrom(env: Env, dataDir: string, production: boolean): { masterKey: Buffer; masterKeyIsGenerated: boolean } {
+  const inline = env.CARNET_MASTER_KEY || undefined;
+  const file = env.CARNET_MASTER_KEY_FILE || undefined;
+  if (inline !== undefined && file !== undefined) fail('CARNET_MASTER_KEY', 'and CARNET_MASTER_KEY_FILE are both set: set only one of them');
+  if (inline !== undefined) return { masterKey: decodeMasterKey('CARNET_MASTER_KEY', inline, MASTER_KEY_FORMAT), masterKeyIsGenerated: false };
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(file), 'utf8');
+    } catch (e) {
+      fail('CARNET_MASTER_KEY_FILE', `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): it must name a file holding the master key, 32 random bytes base64-encoded (openssl rand -base64 32 > master.key)`);
+    }
+    return { masterKey: decodeMasterKey('CARNET_MASTER_KEY_FILE', text.trim(), `must name a file holding exactly 32 random bytes, base64-encoded (openssl rand -base64 32 > master.key)`), masterKeyIsGenerated: false };
+  }
+  if (production) {
+    fail('CARNET_MASTER_KEY', 'is required in production, or CARNET_MASTER_KEY_FILE: it seals every patient\'s content, keep it outside the database and its backups (generate one with: openssl rand -base64 32)');
+  }
+  return { masterKey: developmentMasterKey(dataDir), masterKeyIsGenerated: true };
+}
+
+function decodeMasterKey(variable: string, text: string, reason: string): Buffer {
+  // Buffer.from(base64) skips what it does not understand: check the text's shape first.
+  if (!/^[A-Za-z0-9+/]{43}=?$/.test(text)) fail(variable, reason);
+  return Buffer.from(text, 'base64');
+}
+
+/** A master key kept under the data folder: development only, loudly (see main.ts). */
+function developmentMasterKey(dataDir: string): Buffer {
+  const file = join(dataDir, 'master.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      // 'wx': two processes starting at once keep the first key written.
+      writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  return decodeMasterKey(file, readFileSync(file, 'utf8').trim(), 'is not a master key (32 random bytes, base64-encoded): restore it, or remove it to generate a new one, which makes content sealed under the old one unreadable');
 }

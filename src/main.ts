@@ -14,6 +14,7 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
   const config = loadConfig(env);
   const warn = (msg: string) => console.warn(`\x1b[33m[carnet] WARNING: ${msg}\x1b[0m`);
   if (config.secretIsGenerated) warn(`using a development secret generated in ${config.dataDir}/secret.key. Set CARNET_SECRET in production.`);
+  if (config.masterKeyIsGenerated) warn(`sealing health content with a development master key generated in ${config.dataDir}/master.key: losing it loses the content. Set CARNET_MASTER_KEY (or CARNET_MASTER_KEY_FILE) in production, kept outside the database and its backups.`);
   if (config.databaseUrl === undefined) warn(`using the embedded database in ${config.dataDir}/pg (development). Set DATABASE_URL for PostgreSQL.`);
   if (config.smtpUrl === undefined) warn(`no SMTP_URL: e-mails are kept in ${config.dataDir}/mail and listed at ${config.baseUrl}/dev/mail.`);
 

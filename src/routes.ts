@@ -6,6 +6,7 @@ import { professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin } fr
 import { lifecycleRoutes } from './lifecycle/index.ts';
 import { beneficiaryRoutes } from './beneficiaries/index.ts';
 import { identityRoutes } from './identity/index.ts';
+import { auditRoutes } from './audit/index.ts';
 
 /** The capability plugins, each registered with the app's dependencies. */
-export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes];
+export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes, auditRoutes];

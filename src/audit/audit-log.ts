@@ -4,26 +4,78 @@ import type { Queryable } from '../storage/index.ts';
 export const ACTOR_TYPES = ['patient', 'representative', 'aidant', 'professional', 'insurer', 'operator', 'system', 'app'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
+export const ACCESS_MODES = ['normal', 'samu', 'bris_de_glace'] as const;
+export type AccessMode = (typeof ACCESS_MODES)[number];
+
 export interface Actor {
   type: ActorType;
   id?: string | undefined;
+  /** The name shown to the patient ("Dr Paul BERNARD", "Assurance Maladie"). */
   name?: string | undefined;
+  /** Professionals: TRE_G15 profession code ("10" physician, "60" nurse...). */
+  profession?: string | undefined;
+  /** Physicians: specialty code (e.g. "SM54" general medicine). */
+  specialty?: string | undefined;
 }
 
 export interface AuditEntry {
   actor: Actor;
   action: string;
   target?: string | undefined;
-  mode?: 'normal' | 'samu' | 'bris_de_glace' | undefined;
+  mode?: AccessMode | undefined;
   detail?: Record<string, unknown> | undefined;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Hash of one event over its canonical fields and the previous hash (the chain). */
-export function eventHash(e: { patientId: string; seq: number; at: string; actorType: string; actorId: string | null; action: string; target: string | null; mode: string; detail: unknown; prevHash: string }): string {
+/** One stored event: every column of audit_events but the hash itself. */
+export interface HashedFields {
+  patientId: string;
+  seq: number;
+  /** ISO 8601 UTC with milliseconds, as Date.toISOString() writes it. */
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  actorName: string | null;
+  actorProfession: string | null;
+  actorSpecialty: string | null;
+  action: string;
+  target: string | null;
+  mode: string;
+  detail: unknown;
+  prevHash: string;
+}
+
+/**
+ * JSON with object keys sorted (UTF-16 code-unit order) at every level, `undefined` members
+ * dropped as JSON.stringify does. The detail is stored as jsonb, which reorders keys: the
+ * hash must not depend on the order the caller wrote them in, nor on the one jsonb returns.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value);
+  const obj = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(obj).sort()) {
+    const v = obj[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    parts.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * Hash of one event: SHA-256 over every stored field (the actor's name and profession
+ * included: they are what the patient reads) and the previous event's hash, which makes the
+ * chain. The input is a JSON array, so no two different events share an input.
+ */
+export function eventHash(e: HashedFields): string {
   return createHash('sha256')
-    .update(JSON.stringify([e.patientId, e.seq, e.at, e.actorType, e.actorId, e.action, e.target, e.mode, e.detail, e.prevHash]))
+    .update(
+      JSON.stringify([e.patientId, e.seq, e.at, e.actorType, e.actorId, e.actorName, e.actorProfession, e.actorSpecialty, e.action, e.target, e.mode, e.prevHash]),
+    )
+    .update(canonicalJson(e.detail))
     .digest('hex');
 }
 
@@ -37,26 +89,40 @@ export async function appendAudit(q: Queryable, patientId: string, at: Date, ent
     'SELECT seq, hash FROM audit_events WHERE patient_id = $1 ORDER BY seq DESC LIMIT 1 FOR UPDATE',
     [patientId],
   );
-  const seq = (last[0]?.seq ?? 0) + 1;
-  const prevHash = last[0]?.hash ?? GENESIS_HASH;
-  const atIso = at.toISOString();
-  const detail = entry.detail ?? {};
-  const row = {
+  const row: HashedFields = {
     patientId,
-    seq,
-    at: atIso,
+    seq: (last[0]?.seq ?? 0) + 1,
+    at: at.toISOString(),
     actorType: entry.actor.type,
     actorId: entry.actor.id ?? null,
+    actorName: entry.actor.name ?? null,
+    actorProfession: entry.actor.profession ?? null,
+    actorSpecialty: entry.actor.specialty ?? null,
     action: entry.action,
     target: entry.target ?? null,
     mode: entry.mode ?? 'normal',
-    detail,
-    prevHash,
+    // What jsonb will give back: undefined members dropped.
+    detail: JSON.parse(JSON.stringify(entry.detail ?? {})) as unknown,
+    prevHash: last[0]?.hash ?? GENESIS_HASH,
   };
-  const hash = eventHash(row);
   await q.query(
-    `INSERT INTO audit_events (patient_id, seq, at, actor_type, actor_id, actor_name, action, target, mode, detail, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [patientId, seq, atIso, row.actorType, row.actorId, entry.actor.name ?? null, row.action, row.target, row.mode, JSON.stringify(detail), prevHash, hash],
+    `INSERT INTO audit_events (patient_id, seq, at, actor_type, actor_id, actor_name, actor_profession, actor_specialty, action, target, mode, detail, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [
+      patientId,
+      row.seq,
+      row.at,
+      row.actorType,
+      row.actorId,
+      row.actorName,
+      row.actorProfession,
+      row.actorSpecialty,
+      row.action,
+      row.target,
+      row.mode,
+      JSON.stringify(row.detail),
+      row.prevHash,
+      eventHash(row),
+    ],
   );
 }

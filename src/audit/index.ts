@@ -1,2 +1,5 @@
-export { appendAudit, eventHash, GENESIS_HASH, ACTOR_TYPES } from './audit-log.ts';
-export type { Actor, ActorType, AuditEntry } from './audit-log.ts';
+export { appendAudit, eventHash, canonicalJson, GENESIS_HASH, ACTOR_TYPES, ACCESS_MODES } from './audit-log.ts';
+export type { Actor, ActorType, AccessMode, AuditEntry, HashedFields } from './audit-log.ts';
+export { verifyChains, BREAK_REASONS } from './verify.ts';
+export type { BreakReason, BrokenLink, VerifyOptions, VerifyReport } from './verify.ts';
+export { auditRoutes } from './routes.ts';

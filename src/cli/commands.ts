@@ -6,10 +6,11 @@ import * as importBeneficiaries from './import-beneficiaries-command.ts';
 import * as importProfessionals from './import-professionals-command.ts';
 import * as staff from './staff-command.ts';
 import * as clients from './clients-command.ts';
+import * as audit from './audit-command.ts';
 
 export interface CommandModule {
   register(program: Command): void;
 }
 
 /** Every command of the CLI, in the order `carnet --help` lists them. */
-export const commandModules: CommandModule[] = [serve, migrateCmd, jobs, importBeneficiaries, importProfessionals, staff, clients];
+export const commandModules: CommandModule[] = [serve, migrateCmd, jobs, importBeneficiaries, importProfessionals, staff, clients, audit];

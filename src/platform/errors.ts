@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   refused_in_production: 500,
   unavailable: 503,
   internal: 500,
+  /** Stored content or a key failed its integrity check (altered, moved, or under another key). */
+  integrity_failed: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

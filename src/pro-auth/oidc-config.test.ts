@@ -25,7 +25,7 @@ function refusal(env: Record<string, string>): AppError {
 }
 
 describe('configuration of professional sign-in (PRO_OIDC_*)', () => {
-  const production = () => ({ NODE_ENV: 'production', CARNET_DATA_DIR: dir(), DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET });
+  const production = () => ({ NODE_ENV: 'production', CARNET_DATA_DIR: dir(), DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET, CARNET_MASTER_KEY: SECRET });
 
   it('is required in production, where the development provider is refused', () => {
     const e = refusal(production());
