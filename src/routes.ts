@@ -7,6 +7,8 @@ import { lifecycleRoutes } from './lifecycle/index.ts';
 import { beneficiaryRoutes } from './beneficiaries/index.ts';
 import { identityRoutes } from './identity/index.ts';
 import { auditRoutes } from './audit/index.ts';
+import { controlsRoutes } from './records/controls-routes.ts';
+import { documentsRoutes } from './records/index.ts';
 
 /** The capability plugins, each registered with the app's dependencies. */
-export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes, auditRoutes];
+export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes, auditRoutes, controlsRoutes, documentsRoutes];

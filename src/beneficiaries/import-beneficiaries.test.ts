@@ -207,6 +207,35 @@ describeEngines('importBeneficiaries', (getDb) => {
     expect(summary).toMatchObject({ rows: 3, created: 2, updated: 1 });
   });
 
+  it('writes batches side by side, yet a person named again waits for their earlier batch, and reports in file order', async () => {
+    const p = person();
+    const q = person();
+    const others = Array.from({ length: 20 }, () => person());
+    // p is in batches 1 and 2 (they would run together), q in batches 3 and 9.
+    const lines = [p, others[0], { ...p, used_name: 'DURAND' }, ...others.slice(1, 3), q, ...others.slice(3, 13), { ...q, city: 'Lyon', email: null, address: '1 rue A', postal_code: '69001' }, ...others.slice(13)];
+    const progress: ImportProgress[] = [];
+    // Connections open beforehand (PostgreSQL), so that the batches do run at the same time.
+    await Promise.all([1, 2, 3].map(() => db.query('SELECT pg_sleep(0.02)')));
+    const { summary, errors } = await run(csvOf(lines as { [k: string]: string }[]), 'csv', { batchSize: 2, parallelBatches: 3, onProgress: (x) => progress.push(x) });
+    expect(errors).toEqual([]);
+    expect(summary).toMatchObject({ rows: 24, created: 22, updated: 2, unchanged: 0 });
+    expect(progress.map((x) => x.rows + x.created)).toEqual([...progress.map((x) => x.rows + x.created)].sort((a, b) => a - b));
+    expect(progress.at(-1)).toMatchObject({ created: 22, updated: 2 });
+    const names = await db.query<{ matricule: string; used_name: string | null; city: string | null }>('SELECT matricule, used_name, city FROM patients WHERE matricule = ANY($1::text[]) ORDER BY matricule', [
+      arrayLiteral([p.matricule ?? '', q.matricule ?? '']),
+    ]);
+    expect(names).toEqual(
+      [
+        { matricule: p.matricule, used_name: 'DURAND', city: null },
+        { matricule: q.matricule, used_name: null, city: 'Lyon' },
+      ].sort((a, b) => (a.matricule ?? '').localeCompare(b.matricule ?? '')),
+    );
+  });
+
+  it('refuses a number of parallel batches out of range', async () => {
+    await expect(run(csvOf([person()]), 'csv', { parallelBatches: 0 })).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
   it('re-links a child whose representative changed, revoking the former one', async () => {
     const mother = person({ sex: 'F', birthDate: '1980-02-02' });
     const father = person({ sex: 'M', birthDate: '1979-03-03' });

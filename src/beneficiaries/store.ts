@@ -107,7 +107,7 @@ new_codes AS (
 ),
 new_messages AS (
   INSERT INTO outbox (message_id, patient_id, template, channel, recipient, params, status, next_attempt_at, created_at)
-  SELECT message_id, patient_id, 'space_information', channel, recipient::jsonb, params::jsonb, 'pending', $23, $23 FROM fresh
+  SELECT message_id, patient_id, 'space_information', channel, recipient::json, params::json, 'pending', $23, $23 FROM fresh
 ),
 known AS MATERIALIZED (
   SELECT i.*, k.patient_id AS known_id,

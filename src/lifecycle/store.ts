@@ -169,7 +169,7 @@ export async function purgeSpace(q: Queryable, patientId: string, now: Date): Pr
   }
   await q.query('UPDATE representations SET status = $2 WHERE representative_id = $1 AND status <> $2', [patientId, 'revoked']);
   await q.query('DELETE FROM patient_logins WHERE patient_id = $1', [patientId]);
-  await q.query("UPDATE outbox SET params = '{}'::jsonb, recipient = '{}'::jsonb, status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END, last_error = CASE WHEN status = 'pending' THEN 'space purged' ELSE last_error END WHERE patient_id = $1", [patientId]);
+  await q.query("UPDATE outbox SET params = '{}'::json, recipient = '{}'::json, status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END, last_error = CASE WHEN status = 'pending' THEN 'space purged' ELSE last_error END WHERE patient_id = $1", [patientId]);
   await q.query(
     `UPDATE patients SET birth_name = '', birth_given_names = '', used_name = NULL, birthplace_code = NULL, card_serial = NULL, email = NULL,
        phone = NULL, address = NULL, postal_code = NULL, city = NULL, representative_matricule = NULL, login_id = NULL, password_hash = NULL,

@@ -155,7 +155,7 @@ async function record(deps: OutboxDeps, outcomes: Outcome[]): Promise<DrainResul
 
 /** SQL replacing every value of `params` with the marker in parameter `ref` ($3...), keeping the keys. */
 function scrubbed(ref: string): string {
-  return `COALESCE((SELECT jsonb_object_agg(k, to_jsonb(${ref}::text)) FROM jsonb_object_keys(params) AS k), '{}'::jsonb)`;
+  return `COALESCE((SELECT json_object_agg(k, ${ref}::text) FROM json_object_keys(params) AS k), '{}'::json)`;
 }
 
 /**

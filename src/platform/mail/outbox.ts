@@ -13,6 +13,8 @@ export const TEMPLATES = [
   'space_closed',
   'deletion_requested',
   'representative_invitation',
+  'record_access', // a professional accessed the record (first access, emergency access, every access per preferences)
+  'new_document', // a document was added to the space (per preferences)
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 

@@ -50,6 +50,10 @@ export const TEMPLATE_PARAMS = {
   space_closed: { required: ['archiveUntil'], optional: ['name', 'childName', 'reopenUrl', 'deletionUrl'] },
   deletion_requested: { required: ['deadline'], optional: ['name', 'childName'] },
   representative_invitation: { required: ['inviterName', 'childName', 'acceptUrl', 'expiresOn'], optional: ['name'] },
+  // event: first_access | emergency_access | ps_access; mode: normal | samu | bris_de_glace;
+  // patientName: set when the message goes to the médecin traitant about their patient.
+  record_access: { required: [], optional: ['name', 'childName', 'actorName', 'at', 'event', 'mode', 'patientName'] },
+  new_document: { required: [], optional: ['name', 'childName', 'actorName', 'at'] },
 } as const satisfies Record<TemplateName, { required: readonly string[]; optional: readonly string[] }>;
 
 /** Renders a message for e-mail: subject, plain text and HTML. Throws when a parameter is missing. */
@@ -233,6 +237,38 @@ function composeFr(template: TemplateName, p: Params): ComposedMessage {
         ],
       };
     }
+    case 'record_access': {
+      const who = p.opt('actorName') ?? 'Un professionnel de santé';
+      const at = p.opt('at');
+      const when = at === undefined ? '' : ` le ${formatDateParam(at, 'fr') ?? at}`;
+      const mode = p.opt('mode') === 'samu' ? 'SAMU (centre 15)' : 'bris de glace';
+      const patientName = p.opt('patientName');
+      if (p.opt('event') === 'emergency_access') {
+        if (patientName !== undefined) {
+          return {
+            subject: `Accès en urgence au dossier Carnet de ${patientName}`,
+            blocks: [hello, para('Vous êtes le médecin traitant déclaré de ', b(patientName), '. ', b(who), ` a accédé à son dossier en urgence${when} (mode : ${mode}).`), para('Vous recevez ce message parce que tout accès en urgence est signalé au patient et à son médecin traitant.'), signature],
+          };
+        }
+        return {
+          subject: 'Accès en urgence à votre dossier Carnet',
+          blocks: [greeting, para(b(who), ` a accédé en urgence au dossier de `, space, `${when} (mode : ${mode}).`), para('Tout accès en urgence vous est signalé. Vous pouvez voir le détail dans l’historique des accès et régler les accès en urgence dans vos paramètres.'), signature],
+        };
+      }
+      const first = p.opt('event') === 'first_access';
+      return {
+        subject: first ? 'Un nouveau professionnel a accédé à votre espace Carnet' : 'Un professionnel a accédé à votre espace Carnet',
+        blocks: [greeting, para(b(who), first ? ' a accédé pour la première fois à ' : ' a accédé à ', space, `${when}.`), para('Vous pouvez voir le détail dans l’historique des accès, et bloquer un professionnel dans vos paramètres.'), signature],
+      };
+    }
+    case 'new_document': {
+      const who = p.opt('actorName');
+      const at = p.opt('at');
+      return {
+        subject: 'Un nouveau document dans votre espace Carnet',
+        blocks: [greeting, para('Un nouveau document a été ajouté à ', space, who === undefined ? '' : ' par ', ...(who === undefined ? [] : [b(who)]), at === undefined ? '.' : ` le ${formatDateParam(at, 'fr') ?? at}.`), para('Connectez-vous à Carnet pour le consulter.'), signature],
+      };
+    }
   }
 }
 
@@ -388,6 +424,38 @@ function composeEn(template: TemplateName, p: Params): ComposedMessage {
           para('If you do not know ', inviter, ' or did not expect this invitation, ignore this message: it will expire by itself.'),
           signature,
         ],
+      };
+    }
+    case 'record_access': {
+      const who = p.opt('actorName') ?? 'A health professional';
+      const at = p.opt('at');
+      const when = at === undefined ? '' : ` on ${formatDateParam(at, 'en') ?? at}`;
+      const mode = p.opt('mode') === 'samu' ? 'SAMU (centre 15)' : 'break-the-glass';
+      const patientName = p.opt('patientName');
+      if (p.opt('event') === 'emergency_access') {
+        if (patientName !== undefined) {
+          return {
+            subject: `Emergency access to the Carnet record of ${patientName}`,
+            blocks: [hello, para('You are the declared general practitioner of ', b(patientName), '. ', b(who), ` accessed their record in an emergency${when} (mode: ${mode}).`), para('You receive this message because every emergency access is notified to the patient and to their general practitioner.'), signature],
+          };
+        }
+        return {
+          subject: 'Emergency access to your Carnet record',
+          blocks: [greeting, para(b(who), ' accessed the record of ', space, ` in an emergency${when} (mode: ${mode}).`), para('Every emergency access is notified to you. The access history shows the details; your settings let you choose which emergency accesses are allowed.'), signature],
+        };
+      }
+      const first = p.opt('event') === 'first_access';
+      return {
+        subject: first ? 'A new professional accessed your Carnet space' : 'A professional accessed your Carnet space',
+        blocks: [greeting, para(b(who), first ? ' accessed ' : ' accessed ', space, first ? ` for the first time${when}.` : `${when}.`), para('The access history shows the details; your settings let you block a professional.'), signature],
+      };
+    }
+    case 'new_document': {
+      const who = p.opt('actorName');
+      const at = p.opt('at');
+      return {
+        subject: 'A new document in your Carnet space',
+        blocks: [greeting, para('A new document was added to ', space, who === undefined ? '' : ' by ', ...(who === undefined ? [] : [b(who)]), at === undefined ? '.' : ` on ${formatDateParam(at, 'en') ?? at}.`), para('Sign in to Carnet to read it.'), signature],
       };
     }
   }
