@@ -44,8 +44,12 @@ async function timeToHealth(script: string, env: Record<string, string>): Promis
       await new Promise((r) => setTimeout(r, 25));
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    // An exited child emits no further 'exit': waiting for it would drain the event loop.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
 
@@ -55,7 +59,7 @@ export async function run(args: string[]): Promise<void> {
   const runsArg = args.indexOf('--runs');
   const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
   const work = mkdtempSync(join(tmpdir(), 'carnet-bench-startup-'));
-  const bare = join(work, 'bare.ts');
+  const bare = join(work, 'bare.mts');
   writeFileSync(
     bare,
     `import Fastify from '${join(ROOT, 'node_modules/fastify/fastify.js')}';\nconst app = Fastify();\napp.get('/health', async () => ({ status: 'ok' }));\nawait app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) });\n`,
