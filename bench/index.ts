@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'import-beneficiaries': () => import('./import-beneficiaries.ts'),
   startup: () => import('./startup.ts'),
   'audit-verify': () => import('./audit-verify.ts'),
+  documents: () => import('./documents.ts'),
 };
 
 async function main(argv: string[]): Promise<number> {

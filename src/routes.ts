@@ -9,6 +9,7 @@ import { identityRoutes } from './identity/index.ts';
 import { auditRoutes } from './audit/index.ts';
 import { controlsRoutes } from './records/controls-routes.ts';
 import { documentsRoutes } from './records/index.ts';
+import { fhirRoutes } from './fhir/index.ts';
 
 /** The capability plugins, each registered with the app's dependencies. */
-export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes, auditRoutes, controlsRoutes, documentsRoutes];
+export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes, auditRoutes, controlsRoutes, documentsRoutes, fhirRoutes];

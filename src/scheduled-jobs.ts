@@ -2,6 +2,7 @@ import type { AppDeps } from './app.ts';
 import { runLifecycleJobs } from './lifecycle/index.ts';
 import { purgeExpiredSignIns } from './auth/index.ts';
 import { purgeExpiredProfessionalSessions, purgeExpiredTokenState } from './pro-auth/index.ts';
+import { runDocumentNoticeJobs } from './records/documents-jobs.ts';
 
 /** Every scheduled job of Carnet, run by `carnet jobs run` (cron) and hourly by the server. */
 export async function runScheduledJobs(deps: AppDeps): Promise<Record<string, number>> {
@@ -9,7 +10,8 @@ export async function runScheduledJobs(deps: AppDeps): Promise<Record<string, nu
   const signIns = await purgeExpiredSignIns(deps.db, deps.clock.now());
   const tokens = await purgeExpiredTokenState(deps.db, deps.clock.now());
   const proSessions = await purgeExpiredProfessionalSessions(deps.db, deps.clock.now());
-  return { ...lifecycle, expiredSessions: signIns.sessions, expiredChallenges: signIns.challenges, expiredAccessTokens: tokens.accessTokens, expiredProfessionalSessions: proSessions };
+  const documentNotices = await runDocumentNoticeJobs(deps);
+  return { ...lifecycle, ...documentNotices, expiredSessions: signIns.sessions, expiredChallenges: signIns.challenges, expiredAccessTokens: tokens.accessTokens, expiredProfessionalSessions: proSessions };
 }
 
 /**

@@ -85,10 +85,11 @@ export function eventHash(e: HashedFields): string {
  * primary key (patient_id, seq): a loser fails and its whole transaction retries or fails.
  */
 export async function appendAudit(q: Queryable, patientId: string, at: Date, entry: AuditEntry): Promise<void> {
-  const last = await q.query<{ seq: number; hash: string }>(
-    'SELECT seq, hash FROM audit_events WHERE patient_id = $1 ORDER BY seq DESC LIMIT 1 FOR UPDATE',
-    [patientId],
-  );
+  // Lock the chain head (created at the first event): concurrent appends for this patient
+  // wait here, then read the head their predecessor updated.
+  await q.query('INSERT INTO audit_heads (patient_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (patient_id) DO NOTHING', [patientId, GENESIS_HASH]);
+  const heads = await q.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_heads WHERE patient_id = $1 FOR UPDATE', [patientId]);
+  const last = heads[0] && heads[0].seq > 0 ? [heads[0]] : [];
   const row: HashedFields = {
     patientId,
     seq: (last[0]?.seq ?? 0) + 1,
@@ -105,6 +106,7 @@ export async function appendAudit(q: Queryable, patientId: string, at: Date, ent
     detail: JSON.parse(JSON.stringify(entry.detail ?? {})) as unknown,
     prevHash: last[0]?.hash ?? GENESIS_HASH,
   };
+  const hash = eventHash(row);
   await q.query(
     `INSERT INTO audit_events (patient_id, seq, at, actor_type, actor_id, actor_name, actor_profession, actor_specialty, action, target, mode, detail, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
@@ -122,7 +124,8 @@ export async function appendAudit(q: Queryable, patientId: string, at: Date, ent
       row.mode,
       JSON.stringify(row.detail),
       row.prevHash,
-      eventHash(row),
+      hash,
     ],
   );
+  await q.query('UPDATE audit_heads SET seq = $2, hash = $3 WHERE patient_id = $1', [patientId, row.seq, hash]);
 }

@@ -164,7 +164,7 @@ export async function saveAccount(
 /** Erases a space at the end of its archive (or on express deletion). A tombstone stays
  *  (patient id, matricule, status purged) so the next beneficiary import does not recreate it. */
 export async function purgeSpace(q: Queryable, patientId: string, now: Date): Promise<void> {
-  for (const table of ['sessions', 'login_challenges', 'provisional_codes', 'representations', 'audit_events']) {
+  for (const table of ['sessions', 'login_challenges', 'provisional_codes', 'representations', 'audit_events', 'audit_heads']) {
     await q.query(`DELETE FROM ${table} WHERE patient_id = $1`, [patientId]);
   }
   await q.query('UPDATE representations SET status = $2 WHERE representative_id = $1 AND status <> $2', [patientId, 'revoked']);

@@ -69,8 +69,19 @@ export async function loadAccessFacts(q: Queryable, patientId: string, matrix: M
   };
 }
 
-/** Records that a professional reached the space (first-access notifications depend on it). */
+/** Last-access dates are kept to the minute: a busier professional does not rewrite (and lock) the row. */
+export const LAST_ACCESS_RESOLUTION_MS = 60_000;
+
+/**
+ * Records that a professional reached the space (first-access notifications depend on it).
+ * The upsert locks the relation row until commit, so every concurrent request of that
+ * professional on that patient would queue behind it: a plain read first skips it when the
+ * recorded access is recent.
+ */
 export async function touchProfessionalAccess(q: Queryable, patientId: string, idNatPs: string, now: Date): Promise<void> {
+  const rows = await q.query<{ last_access_at: Date | string | null }>('SELECT last_access_at FROM professional_relations WHERE patient_id = $1 AND id_nat_ps = $2', [patientId, idNatPs]);
+  const last = rows[0]?.last_access_at;
+  if (last && now.getTime() - d(last).getTime() < LAST_ACCESS_RESOLUTION_MS && now.getTime() >= d(last).getTime()) return;
   await q.query(
     `INSERT INTO professional_relations (patient_id, id_nat_ps, last_access_at) VALUES ($1, $2, $3)
      ON CONFLICT (patient_id, id_nat_ps) DO UPDATE SET last_access_at = EXCLUDED.last_access_at`,

@@ -26,6 +26,9 @@ import { findOrganisation } from '../identity/index.ts';
 import { createMasterKeyRing, createPatientKeys, createPgBlobStore } from '../storage/blobs/index.ts';
 import type { BlobStore } from '../storage/blobs/index.ts';
 import { loadAccessFacts, touchProfessionalAccess } from './access-facts.ts';
+import { compileDocumentsFilter } from './documents-filter.ts';
+import { describeDocumentAccess } from './documents-visibility.ts';
+import type { DocumentAccessAnswer } from './documents-visibility.ts';
 
 export interface DocumentsDeps {
   db: Db;
@@ -111,10 +114,14 @@ export interface DocumentsRepository {
   submit(caller: DocumentsCaller, patientId: string, doc: NewDocument): Promise<DocumentView>;
   list(caller: DocumentsCaller, patientId: string, opts?: ReadOptions & { includeSuperseded?: boolean | undefined }): Promise<ListResult>;
   readContent(caller: DocumentsCaller, patientId: string, documentId: string, opts?: ReadOptions): Promise<ContentResult>;
+  /** One document's metadata (no content): decided and traced like readContent (`document_metadata_read`). */
+  readMeta(caller: DocumentsCaller, patientId: string, documentId: string, opts?: ReadOptions): Promise<DocumentView>;
   replace(caller: DocumentsCaller, patientId: string, documentId: string, doc: Omit<NewDocument, 'typeCode' | 'title' | 'createdOn'> & Partial<Pick<NewDocument, 'typeCode' | 'title' | 'createdOn'>>): Promise<DocumentView>;
   remove(caller: DocumentsCaller, patientId: string, documentId: string, opts?: { onPatientRequest?: boolean }): Promise<undefined>;
   update(caller: DocumentsCaller, patientId: string, documentId: string, patch: DocumentPatch): Promise<DocumentView>;
   setMasked(caller: DocumentsCaller, patientId: string, documentId: string, masked: boolean): Promise<DocumentView>;
+  /** Who can see a document and why (documents-visibility.ts); for those who read it on the patient side. */
+  accessOf(caller: DocumentsCaller, patientId: string, documentId: string): Promise<DocumentAccessAnswer>;
 }
 
 interface DocumentRow {
@@ -460,14 +467,17 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         const req = request(r, patientId, 'list', undefined, opts);
         const d = decide(req, f, now);
         if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, null) };
-        // SQL pre-filter on patient and status; decide() then rules on every row.
-        // TODO(access): compile the rules to SQL, with the test that the filter and decide() agree.
+        // decide()'s rules compiled to SQL (documents-filter.ts; a property test checks they agree
+        // row by row), so the database returns only what the actor may see and can paginate.
         const statuses = opts.includeSuperseded === true ? ['current', 'superseded'] : ['current'];
-        const rows = await q.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE patient_id = $1 AND status = ANY($2) ORDER BY submitted_at DESC, document_id`, [patientId, statuses]);
+        const filter = compileDocumentsFilter({ actor: r.actor, patientId, facts: f, mode: opts.mode ?? 'normal', justification: opts.justification, now }, 2);
+        const rows = await q.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE status = ANY($1) AND ${filter.where} ORDER BY submitted_at DESC, document_id`, [statuses, ...filter.params]);
         const documents: DocumentView[] = [];
         for (const row of rows) {
+          // Defence in depth, and the obligations (warnings) of each row: decide() still rules.
           const rd = decide(request(r, patientId, 'read', metaOf(row), opts), f, now);
           if (rd.effect === 'permit') documents.push(viewOf(row, warningsOf(rd)));
+          else console.error(`[carnet] documents filter let through a row decide() refuses (${rd.reason}): document ${row.document_id}, actor ${r.audit.type}; dropped`);
         }
         const extra = await fulfil(q, patientId, r, d, now);
         await trace(q, patientId, r, now, 'documents_listed', undefined, d, { count: documents.length, ...extra });
@@ -495,6 +505,23 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         await trace(q, patientId, r, now, 'document_read', `document:${documentId}`, d, extra);
         const warnings = warningsOf(d);
         return { ok: { document: viewOf(row, warnings), content: blob.content, warnings, emergencyMode: bannerOf(d) } };
+      }),
+
+    readMeta: (caller, patientId, documentId, opts = {}) =>
+      run<DocumentView>(async (q, now) => {
+        const f = await facts(q, patientId, now);
+        const r = await resolve(q, caller, patientId);
+        const row = await loadRow(q, patientId, documentId);
+        if (row === null) {
+          const gate = decide(request(r, patientId, 'list', undefined, opts), f, now);
+          return { fail: notFound(gate.effect === 'permit' ? 'document' : 'space') };
+        }
+        const req = request(r, patientId, 'read', metaOf(row), opts);
+        const d = decide(req, f, now);
+        if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, documentId) };
+        const extra = await fulfil(q, patientId, r, d, now);
+        await trace(q, patientId, r, now, 'document_metadata_read', `document:${documentId}`, d, extra);
+        return { ok: viewOf(row, warningsOf(d)) };
       }),
 
     replace: (caller, patientId, documentId, input) =>
@@ -583,6 +610,25 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         await trace(q, patientId, r, now, masked ? 'document_masked' : 'document_unmasked', `document:${documentId}`, d, extra);
         const updated = await loadRow(q, patientId, documentId);
         return { ok: viewOf(updated ?? row) };
+      }),
+
+    accessOf: (caller, patientId, documentId) =>
+      run<DocumentAccessAnswer>(async (q, now) => {
+        const f = await facts(q, patientId, now);
+        const r = await resolve(q, caller, patientId);
+        const row = await loadRow(q, patientId, documentId);
+        if (row === null) {
+          const gate = decide(request(r, patientId, 'list', undefined), f, now);
+          return { fail: notFound(gate.effect === 'permit' ? 'document' : 'space') };
+        }
+        const req = request(r, patientId, 'read', metaOf(row));
+        // The patient side only: a professional does not learn who else sees the record.
+        const d: Decision = r.actor.kind === 'patient' || r.actor.kind === 'representative' ? decide(req, f, now) : { effect: 'deny', reason: 'action_not_allowed' };
+        if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, documentId) };
+        const answer = await describeDocumentAccess(q, patientId, documentId, metaOf(row), f, now);
+        const extra = await fulfil(q, patientId, r, d, now);
+        await trace(q, patientId, r, now, 'document_access_explained', `document:${documentId}`, d, extra);
+        return { ok: answer };
       }),
   } satisfies DocumentsRepository);
 }

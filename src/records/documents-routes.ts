@@ -294,6 +294,18 @@ export const documentsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
     sendContent(reply, await repo.readContent(person(req), req.params.patientId, req.params.documentId)),
   );
 
+  app.get(
+    '/api/spaces/:patientId/documents/:documentId/access',
+    {
+      schema: {
+        tags,
+        summary: 'Who can see this document and why: the patient, representatives, each professional with their relation (the rule that lets them in, or why not), the emergency doors.',
+        params: DocumentParams,
+      },
+    },
+    async (req) => repo.accessOf(person(req), req.params.patientId, req.params.documentId),
+  );
+
   app.patch(
     '/api/spaces/:patientId/documents/:documentId',
     {

@@ -15,6 +15,8 @@ export const TEMPLATES = [
   'representative_invitation',
   'record_access', // a professional accessed the record (first access, emergency access, every access per preferences)
   'new_document', // a document was added to the space (per preferences)
+  'document_awaiting', // a document invisible to the patient for 2 weeks awaits an announcement consultation (RULES §4.4)
+  'document_visible', // a document invisible to the patient became visible after a month (RULES §4.4)
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 

@@ -54,6 +54,9 @@ export const TEMPLATE_PARAMS = {
   // patientName: set when the message goes to the médecin traitant about their patient.
   record_access: { required: [], optional: ['name', 'childName', 'actorName', 'at', 'event', 'mode', 'patientName'] },
   new_document: { required: [], optional: ['name', 'childName', 'actorName', 'at'] },
+  // at: when the document was deposited; visibleOn: when it becomes visible without a consultation.
+  document_awaiting: { required: [], optional: ['name', 'childName', 'at', 'visibleOn'] },
+  document_visible: { required: [], optional: ['name', 'childName', 'at'] },
 } as const satisfies Record<TemplateName, { required: readonly string[]; optional: readonly string[] }>;
 
 /** Renders a message for e-mail: subject, plain text and HTML. Throws when a parameter is missing. */
@@ -269,6 +272,32 @@ function composeFr(template: TemplateName, p: Params): ComposedMessage {
         blocks: [greeting, para('Un nouveau document a été ajouté à ', space, who === undefined ? '' : ' par ', ...(who === undefined ? [] : [b(who)]), at === undefined ? '.' : ` le ${formatDateParam(at, 'fr') ?? at}.`), para('Connectez-vous à Carnet pour le consulter.'), signature],
       };
     }
+    case 'document_awaiting': {
+      const at = p.opt('at');
+      const visibleOn = p.opt('visibleOn');
+      return {
+        subject: 'Un nouveau document vous attend dans votre espace Carnet',
+        blocks: [
+          greeting,
+          para('Un professionnel de santé a déposé un nouveau document dans ', space, at === undefined ? '' : ` le ${formatDateParam(at, 'fr') ?? at}`, '. Il souhaite vous en parler lors d’une consultation avant que vous en preniez connaissance.'),
+          para('Nous vous invitons à prendre rendez-vous avec votre médecin pour en parler.'),
+          para(visibleOn === undefined ? 'Sans consultation, le document deviendra visible dans votre espace un mois après son dépôt.' : `Sans consultation, le document deviendra visible dans votre espace le ${formatDateParam(visibleOn, 'fr') ?? visibleOn}.`),
+          signature,
+        ],
+      };
+    }
+    case 'document_visible': {
+      const at = p.opt('at');
+      return {
+        subject: 'Un document est désormais visible dans votre espace Carnet',
+        blocks: [
+          greeting,
+          para('Un document déposé par un professionnel de santé', at === undefined ? '' : ` le ${formatDateParam(at, 'fr') ?? at}`, ', qui attendait une consultation d’annonce, est désormais visible dans ', space, '.'),
+          para('Si vous avez des questions à son sujet, parlez-en à votre médecin. Connectez-vous à Carnet pour le consulter.'),
+          signature,
+        ],
+      };
+    }
   }
 }
 
@@ -456,6 +485,32 @@ function composeEn(template: TemplateName, p: Params): ComposedMessage {
       return {
         subject: 'A new document in your Carnet space',
         blocks: [greeting, para('A new document was added to ', space, who === undefined ? '' : ' by ', ...(who === undefined ? [] : [b(who)]), at === undefined ? '.' : ` on ${formatDateParam(at, 'en') ?? at}.`), para('Sign in to Carnet to read it.'), signature],
+      };
+    }
+    case 'document_awaiting': {
+      const at = p.opt('at');
+      const visibleOn = p.opt('visibleOn');
+      return {
+        subject: 'A new document awaits you in your Carnet space',
+        blocks: [
+          greeting,
+          para('A health professional added a new document to ', space, at === undefined ? '' : ` on ${formatDateParam(at, 'en') ?? at}`, '. They wish to discuss it with you during a consultation before you read it.'),
+          para('We invite you to make an appointment with your doctor to talk about it.'),
+          para(visibleOn === undefined ? 'Without a consultation, the document will become visible in your space one month after it was added.' : `Without a consultation, the document will become visible in your space on ${formatDateParam(visibleOn, 'en') ?? visibleOn}.`),
+          signature,
+        ],
+      };
+    }
+    case 'document_visible': {
+      const at = p.opt('at');
+      return {
+        subject: 'A document is now visible in your Carnet space',
+        blocks: [
+          greeting,
+          para('A document a health professional added', at === undefined ? '' : ` on ${formatDateParam(at, 'en') ?? at}`, ', which was awaiting an announcement consultation, is now visible in ', space, '.'),
+          para('If you have questions about it, talk to your doctor. Sign in to Carnet to read it.'),
+          signature,
+        ],
       };
     }
   }

@@ -1,0 +1,2 @@
+// What routes.ts uses of the FHIR facade.
+export { fhirRoutes } from './routes.ts';
