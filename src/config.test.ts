@@ -1,22 +1,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { configRefusal } from '../test/config-refusal.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
-import { AppError } from './platform/errors.ts';
 
 const SECRET = Buffer.alloc(32, 7).toString('base64');
 const dir = () => mkdtempSync(join(tmpdir(), 'carnet-config-'));
 
-function refusal(env: Record<string, string>): AppError {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = configRefusal;
 
 describe('loadConfig', () => {
   it('gives development defaults: port 3000, embedded database, generated secret kept under the data folder, demo data', () => {

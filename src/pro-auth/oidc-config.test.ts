@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
+import { configRefusal } from '../../test/config-refusal.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
-import { AppError } from '../platform/errors.ts';
 import { relyingPartySettings } from './oidc-relying-party.ts';
 
 const SECRET = Buffer.alloc(32, 7).toString('base64');
@@ -14,15 +14,7 @@ const PSC = {
   PRO_OIDC_CLIENT_SECRET: 'not-a-real-secret',
 };
 
-function refusal(env: Record<string, string>): AppError {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = configRefusal;
 
 describe('configuration of professional sign-in (PRO_OIDC_*)', () => {
   const production = () => ({ NODE_ENV: 'production', CARNET_DATA_DIR: dir(), DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', CARNET_SECRET: SECRET, CARNET_MASTER_KEY: SECRET });

@@ -11,12 +11,13 @@
  * Only documents still current, in a space that is open or active, are notified; a document
  * replaced or deleted meanwhile gets no notice.
  */
+import { patientRecipient } from './patient-recipient.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Actor as AuditActor } from '../audit/index.ts';
 import { addDays } from '../platform/clock.ts';
 import type { Clock } from '../platform/clock.ts';
 import { channelFor, enqueueMessage } from '../platform/mail/outbox.ts';
-import type { Recipient, TemplateName } from '../platform/mail/outbox.ts';
+import type { TemplateName } from '../platform/mail/outbox.ts';
 import type { Random } from '../platform/random.ts';
 import type { Db, Queryable } from '../storage/index.ts';
 
@@ -60,21 +61,6 @@ function claim(q: Queryable, notice: 'awaiting' | 'visible', now: Date): Promise
   );
 }
 
-async function recipientOf(q: Queryable, patientId: string): Promise<Recipient | null> {
-  const rows = await q.query<{ birth_given_names: string; birth_name: string; used_name: string | null; email: string | null; address: string | null; postal_code: string | null; city: string | null }>(
-    'SELECT birth_given_names, birth_name, used_name, email, address, postal_code, city FROM patients WHERE patient_id = $1',
-    [patientId],
-  );
-  const p = rows[0];
-  if (!p) return null;
-  return {
-    name: `${p.birth_given_names.split(' ')[0] ?? ''} ${p.used_name ?? p.birth_name}`.trim(),
-    email: p.email ?? undefined,
-    address: p.address ?? undefined,
-    postalCode: p.postal_code ?? undefined,
-    city: p.city ?? undefined,
-  };
-}
 
 async function notify(deps: { db: Db; clock: Clock; random: Random }, notice: 'awaiting' | 'visible'): Promise<number> {
   const template: TemplateName = notice === 'awaiting' ? 'document_awaiting' : 'document_visible';
@@ -84,7 +70,7 @@ async function notify(deps: { db: Db; clock: Clock; random: Random }, notice: 'a
     const n = await deps.db.tx(async (q) => {
       const rows = await claim(q, notice, now);
       for (const row of rows) {
-        const recipient = await recipientOf(q, row.patient_id);
+        const recipient = await patientRecipient(q, row.patient_id);
         const params: Record<string, string> = { at: iso(row.submitted_at), ...(notice === 'awaiting' ? { visibleOn: iso(row.invisible_to_patient_until) } : {}) };
         if (recipient !== null) {
           await enqueueMessage(q, deps, { patientId: row.patient_id, template, channel: channelFor(recipient), recipient, params: { name: recipient.name, ...params } });

@@ -26,6 +26,7 @@ import { findOrganisation } from '../identity/index.ts';
 import { createMasterKeyRing, createPatientKeys, createPgBlobStore } from '../storage/blobs/index.ts';
 import type { BlobStore } from '../storage/blobs/index.ts';
 import { loadAccessFacts, touchProfessionalAccess } from './access-facts.ts';
+import { patientRecipient } from './patient-recipient.ts';
 import { compileDocumentsFilter } from './documents-filter.ts';
 import { describeDocumentAccess } from './documents-visibility.ts';
 import type { DocumentAccessAnswer } from './documents-visibility.ts';
@@ -272,21 +273,6 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     return rows[0] ?? null;
   }
 
-  async function patientRecipient(q: Queryable, patientId: string): Promise<Recipient | null> {
-    const rows = await q.query<{ birth_given_names: string; birth_name: string; used_name: string | null; email: string | null; address: string | null; postal_code: string | null; city: string | null }>(
-      'SELECT birth_given_names, birth_name, used_name, email, address, postal_code, city FROM patients WHERE patient_id = $1',
-      [patientId],
-    );
-    const p = rows[0];
-    if (!p) return null;
-    return {
-      name: `${p.birth_given_names.split(' ')[0] ?? ''} ${p.used_name ?? p.birth_name}`.trim(),
-      email: p.email ?? undefined,
-      address: p.address ?? undefined,
-      postalCode: p.postal_code ?? undefined,
-      city: p.city ?? undefined,
-    };
-  }
 
   /**
    * Carries out a permit's obligations other than the trace: notifications (once per event)

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { configRefusal } from '../../../test/config-refusal.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config.ts';
-import { AppError } from '../../platform/errors.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'carnet-master-key-'));
 const KEY = Buffer.alloc(32, 9);
@@ -17,15 +17,7 @@ const PRODUCTION = {
   PRO_OIDC_CLIENT_SECRET: 'x',
 };
 
-function refusal(env: Record<string, string>): AppError {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = configRefusal;
 
 describe('master key configuration', () => {
   it('reads CARNET_MASTER_KEY (base64, 32 bytes)', () => {
