@@ -48,6 +48,15 @@ const RESOURCES: [type: CapabilityStatementRestResource['type'], search: Param[]
     'Documents of the shared record the professional may read (the authorization matrix and the patient’s choices apply; others are not found).',
   ],
   ['Binary', null, 'Content of a document (raw with its content type, or a Binary resource when Accept is application/fhir+json).'],
+  ['Patient', null, 'The patient’s identity (INS, names, sex, birth date, MSSanté address) for a professional who may enter the record; reading it is traced.'],
+  [
+    'AuditEvent',
+    [
+      ['patient', 'reference', 'Patient/<id>: required'],
+      ['date', 'date', 'When the event was recorded'],
+    ],
+    'The patient’s trace (RULES §5), for the patient’s own session (or a minor’s legal representative); professionals get 404.',
+  ],
 ];
 
 export function capabilityStatement(config: Pick<Config, 'baseUrl'>, date: string): CapabilityStatement {

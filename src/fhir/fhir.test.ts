@@ -93,7 +93,7 @@ describeEngines('FHIR facade', (getDb) => {
     it('serves a valid CapabilityStatement without authentication', async () => {
       const cs = fhirBody<{ resourceType: string; fhirVersion: string; rest: { security: { extension: { extension: { valueUri: string }[] }[] }; resource: { type: string }[] }[] }>(await get('/fhir/metadata', null), 200);
       expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
-      expect(cs.rest[0]?.resource.map((r) => r.type)).toEqual(['Practitioner', 'PractitionerRole', 'Organization', 'DocumentReference', 'Binary']);
+      expect(cs.rest[0]?.resource.map((r) => r.type)).toEqual(['Practitioner', 'PractitionerRole', 'Organization', 'DocumentReference', 'Binary', 'Patient', 'AuditEvent']);
       expect(cs.rest[0]?.security.extension[0]?.extension[0]?.valueUri).toBe(tokenEndpointUrl(t.config));
     });
 

@@ -10,6 +10,9 @@ import { FHIR_JSON, outcomeOf, toAppError } from './outcome.ts';
 import { capabilityStatement } from './capability.ts';
 import { directoryFhirRoutes } from './directory.ts';
 import { documentsFhirRoutes } from './documents.ts';
+import { patientFhirRoutes } from './patient.ts';
+import { auditEventFhirRoutes } from './audit-event.ts';
+import { mhdFhirRoutes } from './mhd.ts';
 import { sendResource } from './http.ts';
 
 const fhir: FastifyPluginAsync<AppDeps> = async (app, deps) => {
@@ -29,6 +32,9 @@ const fhir: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   app.get('/metadata', async (_req, reply) => sendResource(reply, capabilityStatement(deps.config, deps.clock.now().toISOString())));
   await app.register(directoryFhirRoutes, children);
   await app.register(documentsFhirRoutes, children);
+  await app.register(patientFhirRoutes, children);
+  await app.register(auditEventFhirRoutes, children);
+  await app.register(mhdFhirRoutes, children); // IHE MHD ITI-65: POST /fhir
 };
 
 /** Registered by routes.ts with the app's dependencies. */
