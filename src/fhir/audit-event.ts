@@ -27,7 +27,8 @@ import type { DateCriterion } from './search.ts';
 import { fhirBase, sendResource } from './http.ts';
 import { ID_NAT_PS_SYSTEM, PROFESSION_SYSTEM } from './directory.ts';
 import { documentRefId } from './documents.ts';
-import { professionalActor, professionalAuditActor } from './patient.ts';
+import { professionalAuditActor } from './patient.ts';
+import { accessActorOf } from '../records/index.ts';
 
 export const DCM_SYSTEM = 'http://dicom.nema.org/resources/ontology/DCM';
 export const ACT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
@@ -145,7 +146,7 @@ export const auditEventFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
     let actor: Actor;
     let auditActor: AuditActor;
     if (principal !== null) {
-      actor = professionalActor(principal);
+      actor = accessActorOf(principal);
       auditActor = professionalAuditActor(principal);
     } else {
       const personId = session?.patientId ?? '';

@@ -7,6 +7,7 @@
  * by both: the patient id and the document id, hex without dashes, 64 characters (the longest
  * FHIR id). Every lookup then hits the (patient_id, document_id) key.
  */
+import { documentsCallerOf } from '../records/index.ts';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,10 +15,9 @@ import type { Binary, Coding, DocumentReference } from '@medplum/fhirtypes';
 import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
-import type { ProfessionalPrincipal } from '../pro-auth/index.ts';
 import { DOCUMENT_CLASSES, isDocumentClass } from '../access/index.ts';
 import { createDocumentsRepository } from '../records/documents-repository.ts';
-import type { DocumentView, DocumentsCaller } from '../records/documents-repository.ts';
+import type { DocumentView } from '../records/documents-repository.ts';
 import { MAX_COUNT, badParam, dateMatches, givenParams, pageOf, parseDate, parseReference, parseTokens, searchset, tokenMatches } from './search.ts';
 import { fhirBase, sendResource } from './http.ts';
 
@@ -100,16 +100,6 @@ export function documentReferenceOf(patientId: string, d: DocumentView, now: Dat
   };
 }
 
-function professionalCaller(p: ProfessionalPrincipal): DocumentsCaller {
-  return {
-    kind: 'professional',
-    idNatPs: p.idNatPs,
-    name: `${p.givenName} ${p.familyName}`.trim(),
-    professionCode: p.professionCode,
-    specialtyCode: p.specialtyCode,
-    organisationFiness: p.organisationFiness,
-  };
-}
 
 const notFound = (type: string, id: string) => new AppError('not_found', `${type}/${id} does not exist or you may not see it.`);
 
@@ -138,7 +128,7 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
   const base = fhirBase(deps.config);
 
   app.get('/DocumentReference/:id', { schema: { params: IdParams } }, async (req, reply) => {
-    const caller = professionalCaller(requireProfessional(req));
+    const caller = documentsCallerOf(requireProfessional(req));
     const ref = parseDocumentRefId(req.params.id);
     if (ref === null) throw notFound('DocumentReference', req.params.id);
     const doc = await repo.readMeta(caller, ref.patientId, ref.documentId).catch((e: unknown) => {
@@ -148,7 +138,7 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
   });
 
   app.get('/DocumentReference', { schema: { querystring: DocumentSearchQuery } }, async (req, reply) => {
-    const caller = professionalCaller(requireProfessional(req));
+    const caller = documentsCallerOf(requireProfessional(req));
     const q = req.query;
     const page = pageOf(q);
     const patientId = parseReference('patient', q.patient, 'Patient', UUID);
@@ -173,7 +163,7 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
   });
 
   app.get('/Binary/:id', { schema: { params: IdParams } }, async (req, reply) => {
-    const caller = professionalCaller(requireProfessional(req));
+    const caller = documentsCallerOf(requireProfessional(req));
     const ref = parseDocumentRefId(req.params.id);
     if (ref === null) throw notFound('Binary', req.params.id);
     const r = await repo.readContent(caller, ref.patientId, ref.documentId).catch((e: unknown) => {

@@ -9,16 +9,16 @@
  * trace happen there, exactly as for POST /api/pro/patients/:id/documents. A patient the
  * professional may not feed is a 404, like a space that does not exist.
  */
+import { documentsCallerOf } from '../records/index.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Binary, Bundle, BundleEntry, DocumentReference, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
-import type { ProfessionalPrincipal } from '../pro-auth/index.ts';
 import { isIsoDate } from '../identity/index.ts';
 import { REIMBURSEMENT_CLASS, classOfType, isDocumentType } from '../access/index.ts';
 import { createDocumentsRepository } from '../records/documents-repository.ts';
-import type { DocumentsCaller, NewDocument } from '../records/documents-repository.ts';
+import type { NewDocument } from '../records/documents-repository.ts';
 import { PROFESSIONAL_FORMATS, PROFESSIONAL_MAX_BYTES, checkFormat } from '../records/documents-formats.ts';
 import { LOINC_SYSTEM, TRE_A03_SYSTEM, TRE_A05_SYSTEM, documentRefId } from './documents.ts';
 import { sendResource } from './http.ts';
@@ -31,16 +31,6 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const invalid = (field: string, reason: string) => new AppError('validation_failed', `Invalid bundle: ${field} ${reason}.`, { details: [{ field, reason }] });
 
-function professionalCaller(p: ProfessionalPrincipal): DocumentsCaller {
-  return {
-    kind: 'professional',
-    idNatPs: p.idNatPs,
-    name: `${p.givenName} ${p.familyName}`.trim(),
-    professionCode: p.professionCode,
-    specialtyCode: p.specialtyCode,
-    organisationFiness: p.organisationFiness,
-  };
-}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -149,7 +139,7 @@ export const mhdFhirRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   app.addContentTypeParser(['application/fhir+json', 'application/json+fhir'], { parseAs: 'string', bodyLimit: BODY_LIMIT }, app.getDefaultJsonParser('error', 'error'));
 
   app.post('/', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
-    const caller = professionalCaller(requireProfessional(req));
+    const caller = documentsCallerOf(requireProfessional(req));
     const { patientId, doc, roles } = parseProvideBundle(req.body, deps.clock.now());
     const created = await repo.submit(caller, patientId, doc);
     const id = documentRefId(patientId, created.documentId);

@@ -12,6 +12,7 @@
  * loaded the facts and decided; a refusal is traced as `access_denied` and answered 404, like
  * a space that does not exist.
  */
+import { accessActorOf } from '../records/index.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -21,7 +22,6 @@ import { AppError } from '../platform/errors.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
 import type { ProfessionalPrincipal } from '../pro-auth/index.ts';
 import { DEFAULT_MATRIX, decide } from '../access/index.ts';
-import type { ProfessionalActor } from '../access/index.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Actor as AuditActor } from '../audit/audit-log.ts';
 import { loadAccessFacts } from '../records/access-facts.ts';
@@ -43,9 +43,6 @@ interface PatientRow {
   sex: 'M' | 'F' | 'U';
 }
 
-export function professionalActor(p: ProfessionalPrincipal): ProfessionalActor {
-  return { kind: 'professional', idNatPs: p.idNatPs, professionCode: p.professionCode, specialtyCode: p.specialtyCode };
-}
 
 export function professionalAuditActor(p: ProfessionalPrincipal): AuditActor {
   return { type: 'professional', id: p.idNatPs, name: `${p.givenName} ${p.familyName}`.trim(), profession: p.professionCode, specialty: p.specialtyCode ?? undefined };
@@ -84,7 +81,7 @@ export const patientFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, de
       const now = deps.clock.now();
       const facts = await loadAccessFacts(q, id, DEFAULT_MATRIX, now);
       if (facts === null) return null;
-      const d = decide({ actor: professionalActor(principal), action: 'list', target: { patientId: id, kind: 'document' }, mode: 'normal' }, facts, now);
+      const d = decide({ actor: accessActorOf(principal), action: 'list', target: { patientId: id, kind: 'document' }, mode: 'normal' }, facts, now);
       const actor = professionalAuditActor(principal);
       if (d.effect === 'deny') {
         await appendAudit(q, id, now, { actor, action: 'access_denied', mode: 'normal', detail: { attempted: 'patient_identity_read', reason: d.reason } });

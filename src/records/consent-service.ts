@@ -20,6 +20,7 @@
  *   RULES §5 requires it for any first access of a PS, so it is added here from the same fact
  *   decide() uses (no last access recorded for this PS).
  */
+import { accessActorOf } from './professional-caller.ts';
 import { DEFAULT_MATRIX } from '../access/index.ts';
 import type { DenyReason } from '../access/index.ts';
 import { appendAudit } from '../audit/index.ts';
@@ -81,7 +82,7 @@ export async function attestConsent(deps: ControlsDeps, principal: ProfessionalP
       q,
       { patientId, facts, actor, now },
       {
-        actor: { kind: 'professional', idNatPs: principal.idNatPs, professionCode: principal.professionCode, specialtyCode: principal.specialtyCode },
+        actor: accessActorOf(principal),
         action: 'attest_consent',
         kind: 'space',
         attempted: 'consent_attested',

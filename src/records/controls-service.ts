@@ -15,6 +15,7 @@
  * - An administrator PS may block other professionals (RULES §1), not themselves and not
  *   another administrator: only the patient undoes the patient's own designations.
  */
+import { accessActorOf } from './professional-caller.ts';
 import type { AccessFacts, EmergencySettings } from '../access/index.ts';
 import { effectiveEmergencySettings } from '../access/index.ts';
 import { appendAudit } from '../audit/index.ts';
@@ -221,7 +222,7 @@ export async function blockByAdministrator(deps: ControlsDeps, principal: Profes
       q,
       { patientId, facts, actor, now },
       {
-        actor: { kind: 'professional', idNatPs: principal.idNatPs, professionCode: principal.professionCode, specialtyCode: principal.specialtyCode },
+        actor: accessActorOf(principal),
         action: 'block_professional',
         kind: 'settings',
         attempted: 'professional_blocked',

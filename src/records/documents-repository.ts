@@ -268,6 +268,31 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     }
   }
 
+  /**
+   * Loads a document and decides a read of it. A missing document is "not found" for the
+   * document if the space is reachable, else for the space; a refusal is traced.
+   */
+  async function decideRead(
+    q: Queryable,
+    now: Date,
+    caller: DocumentsCaller,
+    patientId: string,
+    documentId: string,
+    opts: ReadOptions,
+  ): Promise<{ fail: AppError } | { row: DocumentRow; r: Resolved; d: Extract<Decision, { effect: 'permit' }> }> {
+    const f = await facts(q, patientId, now);
+    const r = await resolve(q, caller, patientId);
+    const row = await loadRow(q, patientId, documentId);
+    if (row === null) {
+      const gate = decide(request(r, patientId, 'list', undefined, opts), f, now);
+      return { fail: notFound(gate.effect === 'permit' ? 'document' : 'space') };
+    }
+    const req = request(r, patientId, 'read', metaOf(row), opts);
+    const d = decide(req, f, now);
+    if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, documentId) };
+    return { row, r, d };
+  }
+
   async function loadRow(q: Queryable, patientId: string, documentId: string, forUpdate = false): Promise<DocumentRow | null> {
     const rows = await q.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE patient_id = $1 AND document_id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [patientId, documentId]);
     return rows[0] ?? null;
@@ -473,17 +498,9 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
 
     readContent: (caller, patientId, documentId, opts = {}) =>
       run<ContentResult>(async (q, now) => {
-        const f = await facts(q, patientId, now);
-        const r = await resolve(q, caller, patientId);
-        const row = await loadRow(q, patientId, documentId);
-        if (row === null) {
-          // Nothing to show; the space itself must still be reachable, else it is the space that is not found.
-          const gate = decide(request(r, patientId, 'list', undefined, opts), f, now);
-          return { fail: notFound(gate.effect === 'permit' ? 'document' : 'space') };
-        }
-        const req = request(r, patientId, 'read', metaOf(row), opts);
-        const d = decide(req, f, now);
-        if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, documentId) };
+        const read = await decideRead(q, now, caller, patientId, documentId, opts);
+        if ('fail' in read) return read;
+        const { row, r, d } = read;
         const blob = await blobs.get(q, patientId, row.blob_id);
         if (blob === null) throw new AppError('integrity_failed', `The content of document ${documentId} is missing.`);
         if (blob.sha256 !== row.sha256) throw new AppError('integrity_failed', `The content of document ${documentId} does not match its recorded SHA-256.`);
@@ -495,16 +512,9 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
 
     readMeta: (caller, patientId, documentId, opts = {}) =>
       run<DocumentView>(async (q, now) => {
-        const f = await facts(q, patientId, now);
-        const r = await resolve(q, caller, patientId);
-        const row = await loadRow(q, patientId, documentId);
-        if (row === null) {
-          const gate = decide(request(r, patientId, 'list', undefined, opts), f, now);
-          return { fail: notFound(gate.effect === 'permit' ? 'document' : 'space') };
-        }
-        const req = request(r, patientId, 'read', metaOf(row), opts);
-        const d = decide(req, f, now);
-        if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, documentId) };
+        const read = await decideRead(q, now, caller, patientId, documentId, opts);
+        if ('fail' in read) return read;
+        const { row, r, d } = read;
         const extra = await fulfil(q, patientId, r, d, now);
         await trace(q, patientId, r, now, 'document_metadata_read', `document:${documentId}`, d, extra);
         return { ok: viewOf(row, warningsOf(d)) };

@@ -4,6 +4,7 @@
  * (staff token). They check the input and call the documents repository, which decides,
  * traces and stores; nothing here touches the tables.
  */
+import { documentsCallerOf } from './professional-caller.ts';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
@@ -12,7 +13,6 @@ import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requirePatient } from '../auth/index.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
-import type { ProfessionalPrincipal } from '../pro-auth/index.ts';
 import { isIsoDate, requireStaff } from '../identity/index.ts';
 import { ACCESS_MODES, REIMBURSEMENT_CLASS, classOfType, isDocumentType, isPatientUploadType } from '../access/index.ts';
 import { createDocumentsRepository } from './documents-repository.ts';
@@ -148,16 +148,6 @@ function newDocument(up: Upload, who: Uploader, now: Date, partial = false): Omi
   return doc;
 }
 
-function professionalCaller(p: ProfessionalPrincipal): DocumentsCaller {
-  return {
-    kind: 'professional',
-    idNatPs: p.idNatPs,
-    name: `${p.givenName} ${p.familyName}`.trim(),
-    professionCode: p.professionCode,
-    specialtyCode: p.specialtyCode,
-    organisationFiness: p.organisationFiness,
-  };
-}
 
 const EXTENSION: Readonly<Record<string, string>> = {
   'application/pdf': 'pdf',
@@ -215,7 +205,7 @@ export const documentsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
       },
     },
     async (req, reply) => {
-      const caller = professionalCaller(requireProfessional(req));
+      const caller = documentsCallerOf(requireProfessional(req));
       const doc = newDocument(await readUpload(req, PROFESSIONAL_MAX_BYTES, 'professional'), 'professional', now()) as NewDocument;
       return reply.status(201).send(await repo.submit(caller, req.params.patientId, doc));
     },
@@ -225,7 +215,7 @@ export const documentsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
     '/api/pro/patients/:patientId/documents',
     { schema: { tags: proTags, summary: 'The documents of a patient this professional may read (metadata only).', params: PatientParams, querystring: ListQuery } },
     async (req) => {
-      const caller = professionalCaller(requireProfessional(req));
+      const caller = documentsCallerOf(requireProfessional(req));
       return repo.list(caller, req.params.patientId, req.query);
     },
   );
@@ -234,7 +224,7 @@ export const documentsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
     '/api/pro/patients/:patientId/documents/:documentId/content',
     { schema: { tags: proTags, summary: 'The content of a document (X-Carnet-Warning when the patient does not see it yet).', params: DocumentParams, querystring: ContentQuery } },
     async (req, reply) => {
-      const caller = professionalCaller(requireProfessional(req));
+      const caller = documentsCallerOf(requireProfessional(req));
       return sendContent(reply, await repo.readContent(caller, req.params.patientId, req.params.documentId, req.query));
     },
   );
@@ -243,7 +233,7 @@ export const documentsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
     '/api/pro/patients/:patientId/documents/:documentId/replace',
     { schema: { tags: proTags, consumes: uploadConsumes, summary: 'Replace a document one authored with a new version (multipart: file, and any metadata to change).', params: DocumentParams } },
     async (req, reply) => {
-      const caller = professionalCaller(requireProfessional(req));
+      const caller = documentsCallerOf(requireProfessional(req));
       const doc = newDocument(await readUpload(req, PROFESSIONAL_MAX_BYTES, 'professional'), 'professional', now(), true);
       return reply.status(201).send(await repo.replace(caller, req.params.patientId, req.params.documentId, doc));
     },
@@ -260,7 +250,7 @@ export const documentsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
       },
     },
     async (req, reply) => {
-      const caller = professionalCaller(requireProfessional(req));
+      const caller = documentsCallerOf(requireProfessional(req));
       await repo.remove(caller, req.params.patientId, req.params.documentId, { onPatientRequest: req.body.patientRequest });
       return reply.status(204).send();
     },
