@@ -10,6 +10,17 @@ import { auditRoutes } from './audit/index.ts';
 import { controlsRoutes } from './records/controls-routes.ts';
 import { documentsRoutes } from './records/index.ts';
 import { fhirRoutes } from './fhir/index.ts';
+import { entourageRoutes, healthHistoryRoutes, measuresRoutes, profileSynthesisRoutes, vaccinationsRoutes } from './profile/index.ts';
+import { aidantsRoutes } from './aidants/index.ts';
 
 /** The capability plugins, each registered with the app's dependencies. */
-export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes, auditRoutes, controlsRoutes, documentsRoutes, fhirRoutes];
+export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes, auditRoutes, controlsRoutes,
+  documentsRoutes,
+  healthHistoryRoutes,
+  measuresRoutes,
+  vaccinationsRoutes,
+  entourageRoutes,
+  profileSynthesisRoutes,
+  aidantsRoutes,
+  fhirRoutes,
+];

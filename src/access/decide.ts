@@ -34,7 +34,7 @@
  * - A closed (or purged) space is closed to every actor here; reopening is a lifecycle
  *   transition, not an access decision. A space not yet open (pending, opposed) likewise.
  */
-import { ADVANCE_DIRECTIVES_TYPE, classOfType, isPatientUploadType, REIMBURSEMENT_CLASS } from './document-types.ts';
+import { ADVANCE_DIRECTIVES_TYPE, classOfType, isPatientSideType, REIMBURSEMENT_CLASS } from './document-types.ts';
 import { readsKind, readsType, rowFor } from './matrix.ts';
 import type { MatrixRow } from './matrix.ts';
 import { APP_RESOURCE_KINDS, PROFESSIONAL_RESOURCE_KINDS } from './types.ts';
@@ -204,7 +204,7 @@ function decidePatientSide(actor: PatientSideActor, request: AccessRequest, fact
 
   if (doc !== null && action === 'create') {
     if (doc.authorKind !== actor.kind || doc.authorId !== selfId) return deny('author_mismatch');
-    if (!isPatientUploadType(doc.typeCode)) return deny('type_not_allowed_for_author');
+    if (!isPatientSideType(doc.typeCode)) return deny('type_not_allowed_for_author');
     if (actor.kind === 'aidant' && doc.typeCode === ADVANCE_DIRECTIVES_TYPE) return deny('aidant_forbidden_action');
     if (actor.kind !== 'patient' && facts.notifications.newDocument) obligations.push({ type: 'notify_patient', event: 'new_document' });
   } else if (doc !== null) {

@@ -157,6 +157,18 @@ export function classOfType(typeCode: string): DocumentClassCode | null {
   return Object.hasOwn(DOCUMENT_TYPES, typeCode) ? (DOCUMENT_TYPES[typeCode] ?? null) : null;
 }
 
+/**
+ * Documents Carnet generates on the patient's request and saves as theirs (profile issue): the
+ * vaccination history (11369-6). Uploads of these types stay refused (the upload route allows
+ * only `isPatientUploadType`); decide() lets the patient side create them.
+ */
+export const PATIENT_GENERATED_TYPES: ReadonlySet<string> = new Set(['11369-6']);
+
+/** Types the patient side may create: uploads, and what Carnet generates for them. */
+export function isPatientSideType(typeCode: string): boolean {
+  return isPatientUploadType(typeCode) || PATIENT_GENERATED_TYPES.has(typeCode);
+}
+
 /** Types a patient (or someone acting as the patient) may upload: class 90 or DOCPAT* (RULES §4.2). */
 export function isPatientUploadType(typeCode: string): boolean {
   return classOfType(typeCode) === '90' || (isDocumentType(typeCode) && typeCode.startsWith('DOCPAT'));

@@ -5,7 +5,7 @@ export { explain, whoCanSee, candidatesFor, ANY_PROFESSIONAL_ID } from './explai
 export type { Candidate, Explanation, KnownProfessional } from './explain.ts';
 export { DEFAULT_MATRIX, parseMatrix, loadMatrixFile, rowFor, readsType, readsKind, READ_MODES } from './matrix.ts';
 export type { Matrix, MatrixRow, ReadMode } from './matrix.ts';
-export { DOCUMENT_CLASSES, DOCUMENT_TYPES, ADVANCE_DIRECTIVES_TYPE, REIMBURSEMENT_CLASS, classOfType, isDocumentType, isDocumentClass, isPatientUploadType } from './document-types.ts';
+export { DOCUMENT_CLASSES, DOCUMENT_TYPES, ADVANCE_DIRECTIVES_TYPE, REIMBURSEMENT_CLASS, classOfType, isDocumentType, isDocumentClass, isPatientUploadType, isPatientSideType, PATIENT_GENERATED_TYPES } from './document-types.ts';
 export type { DocumentClassCode } from './document-types.ts';
 export {
   ACCESS_ACTIONS,

@@ -14,6 +14,9 @@ import { patientFhirRoutes } from './patient.ts';
 import { auditEventFhirRoutes } from './audit-event.ts';
 import { mhdFhirRoutes } from './mhd.ts';
 import { sendResource } from './http.ts';
+import { profileFhirRoutes } from './profile-resources.ts';
+import { observationsFhirRoutes } from './observations.ts';
+import { immunizationsFhirRoutes } from './immunizations.ts';
 
 const fhir: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   app.setErrorHandler((error, request, reply) => {
@@ -35,6 +38,9 @@ const fhir: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   await app.register(patientFhirRoutes, children);
   await app.register(auditEventFhirRoutes, children);
   await app.register(mhdFhirRoutes, children); // IHE MHD ITI-65: POST /fhir
+  await app.register(profileFhirRoutes, children);
+  await app.register(observationsFhirRoutes, children);
+  await app.register(immunizationsFhirRoutes, children);
 };
 
 /** Registered by routes.ts with the app's dependencies. */

@@ -15,7 +15,7 @@ import type { Random } from '../platform/random.ts';
 import type { Professional } from '../identity/index.ts';
 import { checkIdNatPs, findProfessional, professionLabel, specialtyLabel } from '../identity/index.ts';
 import { loadAccessFacts } from './access-facts.ts';
-import { person } from './controls-store.ts';
+import { resolveCaller } from './record-access.ts';
 
 export interface ControlsDeps {
   db: Db;
@@ -54,6 +54,7 @@ const OWN_SPACE_REFUSALS: Partial<Record<DenyReason, string>> = {
   space_not_open: 'This space is not open yet.',
   minor_space_managed_by_representative: 'The access settings of a minor’s space are managed by their legal representative.',
   representative_of_adult: 'This person is now an adult: they manage their space themselves.',
+  aidant_forbidden_action: 'An aidant may not change the access settings: only the patient can.',
 };
 
 /**
@@ -73,13 +74,9 @@ export async function asPatientSide<T>(
   return txOutcome(deps.db, async (q) => {
     const facts = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
     if (facts === null) return { fail: notFound() };
-    const accessActor: Actor = holderId === patientId ? { kind: 'patient', patientId } : { kind: 'representative', personId: holderId };
-    const who = await person(q, holderId);
-    const known = holderId === patientId || Object.hasOwn(facts.representatives, holderId);
-    // Someone who is neither the holder nor a representative is traced as what they are: a patient (of another space).
-    const actor: AuditActor = { type: known ? accessActor.kind : 'patient', id: holderId, name: who?.name };
-    return decideThen(q, { patientId, facts, actor, now }, { actor: accessActor, action, kind: 'settings', attempted }, (reason) =>
-      known ? new AppError('forbidden', OWN_SPACE_REFUSALS[reason] ?? 'You may not change this space’s access settings.') : notFound(),
+    const r = await resolveCaller(q, { kind: 'person', personId: holderId }, patientId, facts);
+    return decideThen(q, { patientId, facts, actor: r.audit, now }, { actor: r.actor, action, kind: 'settings', attempted }, (reason) =>
+      r.knownToSpace ? new AppError('forbidden', OWN_SPACE_REFUSALS[reason] ?? 'You may not change this space’s access settings.') : notFound(),
     ).then((p) => ('fail' in p ? p : body(p.ok)));
   });
 }

@@ -16,17 +16,13 @@ import type { Clock } from '../platform/clock.ts';
 import { addMonths } from '../platform/clock.ts';
 import type { Random } from '../platform/random.ts';
 import { AppError } from '../platform/errors.ts';
-import { channelFor, enqueueMessage } from '../platform/mail/outbox.ts';
-import type { Recipient } from '../platform/mail/outbox.ts';
-import { appendAudit } from '../audit/index.ts';
-import type { Actor as AuditActor } from '../audit/index.ts';
 import { DEFAULT_MATRIX, classOfType, decide } from '../access/index.ts';
-import type { AccessAction, AccessFacts, AccessMode, AccessRequest, Actor, AuthorKind, Decision, DenyReason, DocumentMeta, DocumentStatus, Obligation } from '../access/index.ts';
-import { findOrganisation } from '../identity/index.ts';
+import type { AccessAction, AccessFacts, AccessMode, AccessRequest, AuthorKind, Decision, DenyReason, DocumentMeta, DocumentStatus } from '../access/index.ts';
 import { createMasterKeyRing, createPatientKeys, createPgBlobStore } from '../storage/blobs/index.ts';
 import type { BlobStore } from '../storage/blobs/index.ts';
-import { loadAccessFacts, touchProfessionalAccess } from './access-facts.ts';
-import { patientRecipient } from './patient-recipient.ts';
+import { loadAccessFacts } from './access-facts.ts';
+import { emergencyBannerOf, fulfilObligations, justificationRequired, resolveCaller, tracePermitted, traceRefusal } from './record-access.ts';
+import type { RecordCaller, ResolvedCaller } from './record-access.ts';
 import { compileDocumentsFilter } from './documents-filter.ts';
 import { describeDocumentAccess } from './documents-visibility.ts';
 import type { DocumentAccessAnswer } from './documents-visibility.ts';
@@ -38,19 +34,8 @@ export interface DocumentsDeps {
   config: Pick<Config, 'masterKey'>;
 }
 
-/** Who calls, as the routes know them; the repository turns them into decide() actors. */
-export type DocumentsCaller =
-  /** A signed-in person: the holder of the space, or one of its legal representatives. */
-  | { kind: 'person'; personId: string }
-  | {
-      kind: 'professional';
-      idNatPs: string;
-      name: string;
-      professionCode: string;
-      specialtyCode: string | null;
-      organisationFiness: string | null;
-    }
-  | { kind: 'insurer'; accountId: string; name: string };
+/** Who calls, as the routes know them (record-access.ts turns them into decide() actors). */
+export type DocumentsCaller = RecordCaller;
 
 export interface DocumentFlagsInput {
   maskedToProfessionals?: boolean;
@@ -154,12 +139,8 @@ const COLUMNS = `patient_id, document_id, version_of, type_code, class_code, tit
 
 const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 
-/** The caller resolved for one space: the decide() actor, the trace actor, and how they sign as author. */
-interface Resolved {
-  actor: Actor;
-  audit: AuditActor;
-  author: { kind: AuthorKind; id: string; name: string | null; profession: string | null; organisation: string | null };
-}
+type Resolved = ResolvedCaller;
+type Permit = Extract<Decision, { effect: 'permit' }>;
 
 type Outcome<T> = { ok: T } | { fail: AppError };
 
@@ -206,13 +187,7 @@ function viewOf(row: DocumentRow, warnings: string[] = []): DocumentView {
 
 const warningsOf = (d: Decision): string[] => (d.effect === 'permit' && d.obligations.some((o) => o.type === 'warn_invisible_to_patient') ? ['invisible_to_patient'] : []);
 
-function traceOf(d: Extract<Decision, { effect: 'permit' }>): { mode: AccessMode; justification?: string } {
-  const t = d.obligations.find((o): o is Extract<Obligation, { type: 'trace' }> => o.type === 'trace');
-  return t ? { mode: t.mode, ...(t.justification === undefined ? {} : { justification: t.justification }) } : { mode: 'normal' };
-}
-
-const bannerOf = (d: Extract<Decision, { effect: 'permit' }>): AccessMode | null =>
-  d.obligations.some((o) => o.type === 'show_emergency_banner') ? traceOf(d).mode : null;
+const bannerOf = emergencyBannerOf;
 
 export function createDocumentsRepository(deps: DocumentsDeps): DocumentsRepository {
   const { db, clock, random } = deps;
@@ -232,42 +207,6 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     return f;
   }
 
-  async function resolve(q: Queryable, caller: DocumentsCaller, patientId: string): Promise<Resolved> {
-    switch (caller.kind) {
-      case 'person': {
-        const rows = await q.query<{ birth_given_names: string; birth_name: string; used_name: string | null }>(
-          'SELECT birth_given_names, birth_name, used_name FROM patients WHERE patient_id = $1',
-          [caller.personId],
-        );
-        const p = rows[0];
-        const name = p ? `${p.birth_given_names.split(' ')[0] ?? ''} ${p.used_name ?? p.birth_name}`.trim() : null;
-        const holder = caller.personId === patientId;
-        const kind = holder ? 'patient' : 'representative';
-        return {
-          actor: holder ? { kind: 'patient', patientId } : { kind: 'representative', personId: caller.personId },
-          audit: { type: kind, id: caller.personId, name: name ?? undefined },
-          author: { kind, id: caller.personId, name, profession: null, organisation: null },
-        };
-      }
-      case 'professional': {
-        const org = caller.organisationFiness === null ? null : await findOrganisation(q, caller.organisationFiness);
-        // A médecin régulateur of a centre 15, as the directory says (RULES §1).
-        const samuRegulator = caller.professionCode === '10' && org?.kind === 'samu' && org.active;
-        return {
-          actor: { kind: 'professional', idNatPs: caller.idNatPs, professionCode: caller.professionCode, specialtyCode: caller.specialtyCode, samuRegulator },
-          audit: { type: 'professional', id: caller.idNatPs, name: caller.name, profession: caller.professionCode, specialty: caller.specialtyCode ?? undefined },
-          author: { kind: 'professional', id: caller.idNatPs, name: caller.name, profession: caller.professionCode, organisation: org?.name ?? null },
-        };
-      }
-      case 'insurer':
-        return {
-          actor: { kind: 'insurer', organisationId: caller.accountId },
-          audit: { type: 'insurer', id: caller.accountId, name: caller.name },
-          author: { kind: 'insurer', id: caller.accountId, name: caller.name, profession: null, organisation: 'Assurance Maladie' },
-        };
-    }
-  }
-
   /**
    * Loads a document and decides a read of it. A missing document is "not found" for the
    * document if the space is reachable, else for the space; a refusal is traced.
@@ -279,9 +218,9 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     patientId: string,
     documentId: string,
     opts: ReadOptions,
-  ): Promise<{ fail: AppError } | { row: DocumentRow; r: Resolved; d: Extract<Decision, { effect: 'permit' }> }> {
+  ): Promise<{ fail: AppError } | { row: DocumentRow; r: Resolved; d: Permit }> {
     const f = await facts(q, patientId, now);
-    const r = await resolve(q, caller, patientId);
+    const r = await resolveCaller(q, caller, patientId, f);
     const row = await loadRow(q, patientId, documentId);
     if (row === null) {
       const gate = decide(request(r, patientId, 'list', undefined, opts), f, now);
@@ -299,82 +238,16 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
   }
 
 
-  /**
-   * Carries out a permit's obligations other than the trace: notifications (once per event)
-   * and first-access bookkeeping. Returns what goes into the trace's detail about them.
-   */
-  async function fulfil(q: Queryable, patientId: string, r: Resolved, d: Extract<Decision, { effect: 'permit' }>, now: Date): Promise<Record<string, unknown>> {
-    const detail: Record<string, unknown> = {};
-    const events = new Set<string>();
-    for (const o of d.obligations) if (o.type === 'notify_patient') events.add(o.event);
-    // A first access says more than "a PS accessed": one message.
-    if (events.has('first_access')) events.delete('ps_access');
-    const mode = traceOf(d).mode;
-    const at = now.toISOString();
-    const who = r.audit.name ?? r.audit.id ?? '';
-    if (events.size > 0) {
-      const recipient = await patientRecipient(q, patientId);
-      if (recipient !== null) {
-        for (const event of events) {
-          const template = event === 'new_document' ? 'new_document' : 'record_access';
-          const params: Record<string, string> = { name: recipient.name, actorName: who, at, event, mode };
-          await enqueueMessage(q, { clock, random }, { patientId, template, channel: channelFor(recipient), recipient, params });
-        }
-      }
-      detail.notified = [...events];
-    }
-    const mt = d.obligations.find((o): o is Extract<Obligation, { type: 'notify_medecin_traitant' }> => o.type === 'notify_medecin_traitant');
-    if (mt !== undefined) {
-      const rows = mt.idNatPs === null ? [] : await q.query<{ given_name: string; family_name: string; email: string | null }>('SELECT given_name, family_name, email FROM professionals WHERE id_nat_ps = $1', [mt.idNatPs]);
-      const doc = rows[0];
-      if (doc?.email) {
-        const patient = await patientRecipient(q, patientId);
-        const recipient: Recipient = { name: `Dr ${doc.given_name} ${doc.family_name}`, email: doc.email };
-        await enqueueMessage(q, { clock, random }, {
-          patientId,
-          template: 'record_access',
-          channel: 'email',
-          recipient,
-          params: { name: recipient.name, actorName: who, at, event: 'emergency_access', mode, patientName: patient?.name ?? '' },
-        });
-        detail.medecinTraitantNotified = true;
-      } else {
-        // Nobody could be told (no médecin traitant declared, or no address): said in the trace.
-        detail.medecinTraitantNotified = false;
-      }
-    }
-    if (r.actor.kind === 'professional') await touchProfessionalAccess(q, patientId, r.actor.idNatPs, now);
-    return detail;
-  }
-
-  async function trace(q: Queryable, patientId: string, r: Resolved, now: Date, action: string, target: string | undefined, d: Extract<Decision, { effect: 'permit' }>, extra: Record<string, unknown>): Promise<void> {
-    const t = traceOf(d);
-    await appendAudit(q, patientId, now, {
-      actor: r.audit,
-      action,
-      target,
-      mode: t.mode,
-      detail: { rule: d.rule, ...(t.justification === undefined ? {} : { justification: t.justification }), ...extra },
-    });
-  }
+  const fulfil = (q: Queryable, patientId: string, r: Resolved, d: Permit, now: Date) => fulfilObligations(q, { clock, random }, patientId, r, d, now);
+  const trace = tracePermitted;
 
   /**
    * Traces a refusal and says how to answer it. `visible`: the actor does see the document
    * (a change they may not make is then a 403, not a 404).
    */
   async function refuse(q: Queryable, patientId: string, r: Resolved, now: Date, req: AccessRequest, reason: DenyReason, documentId: string | null, visible = false): Promise<AppError> {
-    await appendAudit(q, patientId, now, {
-      actor: r.audit,
-      action: 'access_denied',
-      target: documentId === null ? undefined : `document:${documentId}`,
-      mode: req.mode,
-      detail: { attempted: req.action, reason },
-    });
-    if (reason === 'justification_required') {
-      return new AppError('validation_failed', 'Bris de glace needs a written justification: say why the patient cannot consent and why you need the record.', {
-        details: [{ field: 'querystring.justification', reason: 'required in mode bris_de_glace' }],
-      });
-    }
+    await traceRefusal(q, patientId, r, now, req, reason, documentId === null ? undefined : `document:${documentId}`);
+    if (reason === 'justification_required') return justificationRequired();
     if (visible) return new AppError('forbidden', changeRefusal(reason));
     return notFound(documentId === null ? 'space' : 'document');
   }
@@ -461,7 +334,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     submit: (caller, patientId, doc) =>
       run<DocumentView>(async (q, now) => {
         const f = await facts(q, patientId, now);
-        const r = await resolve(q, caller, patientId);
+        const r = await resolveCaller(q, caller, patientId, f);
         const req = request(r, patientId, 'create', newMeta(r, doc, now));
         const d = decide(req, f, now);
         if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, null) };
@@ -474,7 +347,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     list: (caller, patientId, opts = {}) =>
       run<ListResult>(async (q, now) => {
         const f = await facts(q, patientId, now);
-        const r = await resolve(q, caller, patientId);
+        const r = await resolveCaller(q, caller, patientId, f);
         const req = request(r, patientId, 'list', undefined, opts);
         const d = decide(req, f, now);
         if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, null) };
@@ -523,7 +396,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     replace: (caller, patientId, documentId, input) =>
       run<DocumentView>(async (q, now) => {
         const f = await facts(q, patientId, now);
-        const r = await resolve(q, caller, patientId);
+        const r = await resolveCaller(q, caller, patientId, f);
         const old = await loadRow(q, patientId, documentId, true);
         if (old === null) return { fail: notFound('document') };
         const doc: NewDocument = { ...input, typeCode: input.typeCode ?? old.type_code, title: input.title ?? old.title, createdOn: input.createdOn ?? old.created_on };
@@ -543,7 +416,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     remove: (caller, patientId, documentId, opts = {}) =>
       run<undefined>(async (q, now) => {
         const f = await facts(q, patientId, now);
-        const r = await resolve(q, caller, patientId);
+        const r = await resolveCaller(q, caller, patientId, f);
         const row = await loadRow(q, patientId, documentId, true);
         if (row === null) return { fail: notFound('document') };
         const req = request(r, patientId, 'delete', metaOf(row), opts);
@@ -561,7 +434,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     update: (caller, patientId, documentId, patch) =>
       run<DocumentView>(async (q, now) => {
         const f = await facts(q, patientId, now);
-        const r = await resolve(q, caller, patientId);
+        const r = await resolveCaller(q, caller, patientId, f);
         const row = await loadRow(q, patientId, documentId, true);
         if (row === null) return { fail: notFound('document') };
         const meta = metaOf(row);
@@ -588,7 +461,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     setMasked: (caller, patientId, documentId, masked) =>
       run<DocumentView>(async (q, now) => {
         const f = await facts(q, patientId, now);
-        const r = await resolve(q, caller, patientId);
+        const r = await resolveCaller(q, caller, patientId, f);
         const row = await loadRow(q, patientId, documentId, true);
         if (row === null) return { fail: notFound('document') };
         const req = request(r, patientId, masked ? 'mask' : 'unmask', metaOf(row), {});
@@ -611,7 +484,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     accessOf: (caller, patientId, documentId) =>
       run<DocumentAccessAnswer>(async (q, now) => {
         const f = await facts(q, patientId, now);
-        const r = await resolve(q, caller, patientId);
+        const r = await resolveCaller(q, caller, patientId, f);
         const row = await loadRow(q, patientId, documentId);
         if (row === null) {
           const gate = decide(request(r, patientId, 'list', undefined), f, now);
@@ -619,7 +492,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         }
         const req = request(r, patientId, 'read', metaOf(row));
         // The patient side only: a professional does not learn who else sees the record.
-        const d: Decision = r.actor.kind === 'patient' || r.actor.kind === 'representative' ? decide(req, f, now) : { effect: 'deny', reason: 'action_not_allowed' };
+        const d: Decision = r.actor.kind === 'patient' || r.actor.kind === 'representative' || r.actor.kind === 'aidant' ? decide(req, f, now) : { effect: 'deny', reason: 'action_not_allowed' };
         if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, documentId) };
         const answer = await describeDocumentAccess(q, patientId, documentId, metaOf(row), f, now);
         const extra = await fulfil(q, patientId, r, d, now);
