@@ -23,7 +23,7 @@
  * - The author PS reads their own document (depositor, RULES §4.3) without being authorized,
  *   whatever its type or masking; a blocked author does not.
  * - Aidants: besides the NOTs of RULES §1 (manage aidants, contact details, credentials,
- *   closure, deletion, download), they write neither settings nor visibility flags (masking:
+ *   closure, deletion, download), they delete no document (profile entries yes), write neither settings nor visibility flags (masking:
  *   not in their list of writes) nor advance directives (a personal act of the patient), and
  *   they do not see documents invisible to legal representatives (a minor's secret care must
  *   not reach a carer a parent may have invited).
@@ -157,7 +157,10 @@ const AIDANT_WRITABLE: ReadonlySet<ResourceKind> = new Set(['document', 'vaccina
 function aidantAllows(action: AccessAction, kind: ResourceKind): boolean {
   if (kind === 'credentials') return false;
   if (action === 'read' || action === 'list') return true;
-  return (action === 'create' || action === 'update') && AIDANT_WRITABLE.has(kind);
+  if (action === 'create' || action === 'update') return AIDANT_WRITABLE.has(kind);
+  // The issue on the profile has aidants "add, edit, delete" its entries; the "deletion" RULES §1
+  // denies them is read as deleting documents (and the space): a document may be the only copy.
+  return action === 'delete' && kind !== 'document' && AIDANT_WRITABLE.has(kind);
 }
 
 /** Managing the space: not for a minor holder (RULES §6). */
