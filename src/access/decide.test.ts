@@ -61,6 +61,8 @@ const CASES: Case[] = [
   { name: 'pending aidant has no access', request: req(ACTORS.aidantPending, 'read'), expect: { reason: 'not_authorized' } },
   { name: 'aidant adds a document', request: req(ACTORS.aidant, 'create', { document: doc({ typeCode: 'DOCPAT05', authorKind: 'aidant', authorId: AIDANT }) }), expect: { rule: 'aidant' } },
   { name: 'aidant edits the profile', request: req(ACTORS.aidant, 'update', { kind: 'health_history' }), expect: { rule: 'aidant' } },
+  { name: 'an authorized GP adds a vaccination', request: req(ACTORS.gp, 'create', { kind: 'vaccination' }), expect: { rule: 'ps_vaccination_entry' } },
+  { name: 'an unauthorized PS does not add a vaccination', request: req(ACTORS.stranger, 'create', { kind: 'vaccination' }), expect: { reason: 'not_authorized' } },
   { name: 'aidant deletes a profile entry', request: req(ACTORS.aidant, 'delete', { kind: 'vaccination' }), expect: { rule: 'aidant' } },
   ...(
     [

@@ -239,6 +239,7 @@ function decideProfessional(actor: ProfessionalActor, request: AccessRequest, fa
       if (target.kind !== 'settings') return deny('action_not_allowed');
       return facts.administrators.has(actor.idNatPs) ? permit('ps_administrator_blocks', [traceNormal]) : deny('not_authorized');
     case 'create':
+      if (target.kind === 'vaccination') return decideVaccinationEntry(actor, row, request, facts, now);
       return decideFeeding(actor, request, facts);
     case 'delete':
       return decideAuthorDelete(actor, request);
@@ -281,6 +282,20 @@ function decideFeeding(actor: ProfessionalActor, request: AccessRequest, facts: 
   if (firstAccess(actor, facts)) obligations.push({ type: 'notify_patient', event: 'first_access' });
   if (facts.notifications.newDocument) obligations.push({ type: 'notify_patient', event: 'new_document' });
   return permit('ps_feeding', obligations);
+}
+
+/**
+ * The profile issue: an authorized PS adds a vaccination (they are its performer). Only a PS
+ * who may read the patient's vaccinations (authorized list, médecin traitant or administrator,
+ * and the matrix) may add one: unlike documents (feeding, §3.6), a vaccination joins a list the
+ * PS sees, so it goes with read access.
+ */
+function decideVaccinationEntry(actor: ProfessionalActor, row: MatrixRow, request: AccessRequest, facts: AccessFacts, now: Date): Decision {
+  const read = decideProfessionalRead(actor, row, { ...request, action: 'list' }, facts, now);
+  if (read.effect === 'deny') return read;
+  const obligations: Obligation[] = [traceNormal];
+  if (facts.notifications.newDocument) obligations.push({ type: 'notify_patient', event: 'new_document' });
+  return permit('ps_vaccination_entry', obligations);
 }
 
 /** RULES §4.6: the author PS deletes, at the patient's request. */

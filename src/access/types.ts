@@ -210,6 +210,8 @@ export const RULE_IDS = [
   'ps_administrator',
   'ps_author',
   'ps_feeding',
+  /** An authorized PS adds a vaccination to the patient's list. */
+  'ps_vaccination_entry',
   'ps_consent_attestation',
   'ps_author_delete',
   'ps_mask_at_patient_request',

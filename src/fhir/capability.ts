@@ -15,7 +15,10 @@ const PAGING: Param[] = [
   ['_offset', 'number', 'Matches to skip (the next link carries it)'],
 ];
 
-const RESOURCES: [type: CapabilityStatementRestResource['type'], search: Param[] | null, documentation: string][] = [
+type Interaction = 'read' | 'search-type';
+type ResourceEntry = [type: CapabilityStatementRestResource['type'], search: Param[] | null, documentation: string, interactions?: Interaction[]];
+
+const RESOURCES: ResourceEntry[] = [
   [
     'Practitioner',
     [
@@ -56,14 +59,15 @@ const RESOURCES: [type: CapabilityStatementRestResource['type'], search: Param[]
       ['date', 'date', 'When the event was recorded'],
     ],
     'The patient’s trace (RULES §5), for the patient’s own session (or a minor’s legal representative); professionals get 404.',
+    ['search-type'],
   ],
 ];
 
 export function capabilityStatement(config: Pick<Config, 'baseUrl'>, date: string): CapabilityStatement {
-  const resource: CapabilityStatementRestResource[] = RESOURCES.map(([type, search, documentation]) => ({
+  const resource: CapabilityStatementRestResource[] = RESOURCES.map(([type, search, documentation, interactions]) => ({
     type,
     documentation,
-    interaction: search === null ? [{ code: 'read' }] : [{ code: 'read' }, { code: 'search-type' }],
+    interaction: (interactions ?? (search === null ? ['read'] : ['read', 'search-type'])).map((code) => ({ code })),
     ...(search === null ? {} : { searchParam: [...search, ...PAGING].map(([name, t, doc]) => ({ name, type: t, documentation: doc })) }),
   }));
   return {
@@ -79,7 +83,8 @@ export function capabilityStatement(config: Pick<Config, 'baseUrl'>, date: strin
     rest: [
       {
         mode: 'server',
-        documentation: 'Every interaction but metadata needs a professional: Authorization: Bearer <access token with scope fhir>.',
+        documentation:
+          'Every interaction but metadata needs a professional: Authorization: Bearer <access token with scope fhir>. Emergency access (RULES §3.3): send X-Purpose-Of-Use: ETREAT (SAMU regulator) or BTG (bris de glace, with X-Btg-Justification, percent-encoded); the answers then carry meta.security v3-ActReason and the header X-Carnet-Emergency-Mode. POST / takes an IHE MHD provide document bundle (transaction).',
         security: {
           cors: false,
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }], text: 'OAuth 2 (JWT bearer grant, RFC 7523)' }],
@@ -87,6 +92,7 @@ export function capabilityStatement(config: Pick<Config, 'baseUrl'>, date: strin
           extension: [{ url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris', extension: [{ url: 'token', valueUri: tokenEndpointUrl(config) }] }],
         },
         resource,
+        interaction: [{ code: 'transaction', documentation: 'IHE MHD ITI-65 provide document bundle: DocumentReference + Binary (and List)' }],
       },
     ],
   };

@@ -8,16 +8,17 @@
  * FHIR id). Every lookup then hits the (patient_id, document_id) key.
  */
 import { documentsCallerOf } from '../records/index.ts';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Binary, Coding, DocumentReference } from '@medplum/fhirtypes';
+import type { Binary, Bundle, Coding, DocumentReference } from '@medplum/fhirtypes';
 import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
 import { DOCUMENT_CLASSES, isDocumentClass } from '../access/index.ts';
 import { createDocumentsRepository } from '../records/documents-repository.ts';
-import type { DocumentView } from '../records/documents-repository.ts';
+import type { DocumentView, ReadOptions } from '../records/documents-repository.ts';
+import type { AccessMode } from '../access/index.ts';
 import { MAX_COUNT, badParam, dateMatches, givenParams, pageOf, parseDate, parseReference, parseTokens, searchset, tokenMatches } from './search.ts';
 import { fhirBase, sendResource } from './http.ts';
 
@@ -119,6 +120,40 @@ const DocumentSearchQuery = Type.Object(
 );
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
+/** HL7 v3 PurposeOfUse codes a professional's software sends for an emergency access (RULES §3.3). */
+const PURPOSES: Readonly<Record<string, Exclude<AccessMode, 'normal'>>> = { ETREAT: 'samu', BTG: 'bris_de_glace' };
+const ACT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
+
+/**
+ * The access mode of a FHIR request. FHIR has no search parameter for it, so it travels in
+ * headers, as IHE IUA's purpose_of_use does in tokens: `X-Purpose-Of-Use: ETREAT` (SAMU) or
+ * `BTG` (bris de glace) with `X-Btg-Justification` (percent-encoded UTF-8).
+ */
+export function emergencyOptionsOf(req: FastifyRequest): ReadOptions {
+  const purpose = req.headers['x-purpose-of-use'];
+  if (purpose === undefined) return {};
+  const mode = typeof purpose === 'string' ? PURPOSES[purpose.trim().toUpperCase()] : undefined;
+  if (mode === undefined) throw badParam('X-Purpose-Of-Use', 'must be ETREAT (SAMU regulator) or BTG (bris de glace)');
+  const raw = req.headers['x-btg-justification'];
+  let justification: string | undefined;
+  if (typeof raw === 'string') {
+    try {
+      justification = decodeURIComponent(raw);
+    } catch {
+      throw badParam('X-Btg-Justification', 'must be percent-encoded UTF-8');
+    }
+  }
+  return { mode, justification };
+}
+
+/** Marks a resource served in emergency mode (v3-ActReason ETREAT or BTG), and says so in a header. */
+function markEmergency<T extends DocumentReference | Binary | Bundle>(reply: FastifyReply, resource: T, mode: AccessMode | null | undefined): T {
+  if (mode === undefined || mode === null || mode === 'normal') return resource;
+  reply.header('x-carnet-emergency-mode', mode);
+  const code = mode === 'samu' ? 'ETREAT' : 'BTG';
+  return { ...resource, meta: { ...resource.meta, security: [...(resource.meta?.security ?? []), { system: ACT_REASON_SYSTEM, code }] } };
+}
+
 /** Does the request ask for a FHIR resource rather than the raw content? */
 const wantsFhir = (req: FastifyRequest): boolean => /application\/(fhir\+json|json\+fhir)/i.test(req.headers.accept ?? '');
 
@@ -131,10 +166,11 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     const caller = documentsCallerOf(requireProfessional(req));
     const ref = parseDocumentRefId(req.params.id);
     if (ref === null) throw notFound('DocumentReference', req.params.id);
-    const doc = await repo.readMeta(caller, ref.patientId, ref.documentId).catch((e: unknown) => {
+    const opts = emergencyOptionsOf(req);
+    const doc = await repo.readMeta(caller, ref.patientId, ref.documentId, opts).catch((e: unknown) => {
       throw e instanceof AppError && e.code === 'not_found' ? notFound('DocumentReference', req.params.id) : e;
     });
-    return sendResource(reply, documentReferenceOf(ref.patientId, doc, deps.clock.now()));
+    return sendResource(reply, markEmergency(reply, documentReferenceOf(ref.patientId, doc, deps.clock.now()), opts.mode));
   });
 
   app.get('/DocumentReference', { schema: { querystring: DocumentSearchQuery } }, async (req, reply) => {
@@ -148,7 +184,7 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     const statuses = q.status === undefined ? ['current', 'superseded'] : q.status.split(',');
     for (const s of statuses) if (s !== 'current' && s !== 'superseded' && s !== 'entered-in-error') throw badParam('status', `"${s}" is not a status (current, superseded, entered-in-error)`);
 
-    const listed = await repo.list(caller, patientId, { includeSuperseded: statuses.includes('superseded') });
+    const listed = await repo.list(caller, patientId, { ...emergencyOptionsOf(req), includeSuperseded: statuses.includes('superseded') });
     const matching = listed.documents.filter(
       (d) =>
         statuses.includes(STATUS[d.status]) &&
@@ -159,14 +195,15 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     const now = deps.clock.now();
     const shown = matching.slice(page.offset, page.offset + page.count).map((d) => documentReferenceOf(patientId, d, now));
     const params = givenParams(q, SEARCH_PARAMS);
-    return sendResource(reply, searchset(base, 'DocumentReference', params, page, shown, matching.length > page.offset + page.count, matching.length));
+    const bundle = searchset(base, 'DocumentReference', params, page, shown, matching.length > page.offset + page.count, matching.length);
+    return sendResource(reply, markEmergency(reply, bundle, listed.emergency?.mode));
   });
 
   app.get('/Binary/:id', { schema: { params: IdParams } }, async (req, reply) => {
     const caller = documentsCallerOf(requireProfessional(req));
     const ref = parseDocumentRefId(req.params.id);
     if (ref === null) throw notFound('Binary', req.params.id);
-    const r = await repo.readContent(caller, ref.patientId, ref.documentId).catch((e: unknown) => {
+    const r = await repo.readContent(caller, ref.patientId, ref.documentId, emergencyOptionsOf(req)).catch((e: unknown) => {
       throw e instanceof AppError && e.code === 'not_found' ? notFound('Binary', req.params.id) : e;
     });
     if (wantsFhir(req)) {
@@ -177,8 +214,9 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
         securityContext: { reference: `DocumentReference/${req.params.id}` },
         data: r.content.toString('base64'),
       };
-      return sendResource(reply, binary);
+      return sendResource(reply, markEmergency(reply, binary, r.emergencyMode));
     }
+    if (r.emergencyMode !== null) reply.header('x-carnet-emergency-mode', r.emergencyMode);
     return reply
       .header('content-type', r.document.format)
       .header('x-content-type-options', 'nosniff')

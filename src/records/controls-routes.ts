@@ -6,6 +6,7 @@ import { requirePatient } from '../auth/index.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
 import * as service from './controls-service.ts';
 import { consentRoutes } from './consent-routes.ts';
+import { patientLookupRoutes } from './patient-lookup-routes.ts';
 
 const PatientId = Type.Object({ patientId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 // The idNatPs is checked by the service (12 digits, RPPS key) so the 400 says what is wrong with it.
@@ -94,4 +95,5 @@ export const controlsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps)
   );
 
   await fastify.register(consentRoutes, deps);
+  await fastify.register(patientLookupRoutes, deps);
 };

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { describeEngines } from '../../test/engines.ts';
@@ -10,6 +9,8 @@ import { createStaffAccount, DEMO_PROFESSIONALS, loadDemoDirectory } from '../id
 import { registerSoftwareClient } from '../pro-auth/index.ts';
 import { tokenEndpointUrl } from '../pro-auth/index.ts';
 import { exchange, signAssertion, softwareKey } from '../pro-auth/token-test-kit.ts';
+import { form, pdf, PDF, PNG, sha } from './documents-test-kit.ts';
+import type { FilePart } from './documents-test-kit.ts';
 import type { SoftwareKey } from '../pro-auth/token-test-kit.ts';
 
 const GP = DEMO_PROFESSIONALS.generalPractitioner; // 10/SM54, Cabinet des Lilas
@@ -18,30 +19,6 @@ const NURSE = DEMO_PROFESSIONALS.nurse; // 60, Cabinet des Lilas
 const DENTIST = DEMO_PROFESSIONALS.dentist; // 40, attached to Lilas for the test (a token needs an organisation)
 const SAMU = DEMO_PROFESSIONALS.samuRegulator; // 10/SM59, SAMU 75
 const LILAS = '759990013';
-
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR fake png body')]);
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-interface FilePart {
-  name?: string;
-  type: string;
-  content: Buffer;
-}
-
-/** A multipart/form-data body. */
-function form(fields: Record<string, string>, file?: FilePart): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----carnet${Math.random().toString(16).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  if (file) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name ?? 'doc.pdf'}"\r\nContent-Type: ${file.type}\r\n\r\n`), file.content, Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
-const pdf = (content = PDF): FilePart => ({ name: 'cr.pdf', type: 'application/pdf', content });
 
 describeEngines('documents of the shared record', (getDb) => {
   let t: TestContext;

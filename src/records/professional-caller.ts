@@ -1,6 +1,7 @@
 import type { ProfessionalActor } from '../access/index.ts';
 import type { ProfessionalPrincipal } from '../pro-auth/index.ts';
 import type { DocumentsCaller } from './documents-repository.ts';
+import { professionalName } from './controls-access.ts';
 
 /** The professional as decide() sees them. */
 export function accessActorOf(p: ProfessionalPrincipal): ProfessionalActor {
@@ -12,7 +13,7 @@ export function documentsCallerOf(p: ProfessionalPrincipal): DocumentsCaller {
   return {
     kind: 'professional',
     idNatPs: p.idNatPs,
-    name: `${p.givenName} ${p.familyName}`.trim(),
+    name: professionalName(p),
     professionCode: p.professionCode,
     specialtyCode: p.specialtyCode,
     organisationFiness: p.organisationFiness,
