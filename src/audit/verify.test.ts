@@ -76,7 +76,7 @@ describeEngines('verifyChains', (getDb) => {
       await sql(update, [p, 5]);
       const r = await verifyChains(getDb(), { patientId: p, pageSize: 4 });
       expect(r.firstBroken, field).toMatchObject({ patientId: p, seq: 5, reason: 'hash_mismatch' });
-      expect(r.firstBroken?.at.toISOString().slice(0, 10)).toBe('2026-03-01');
+      expect(r.firstBroken?.at?.toISOString().slice(0, 10)).toBe('2026-03-01');
       expect(r.events).toBe(6);
     }
   });
@@ -121,6 +121,15 @@ describeEngines('verifyChains', (getDb) => {
     const q = await chain(getDb(), 3);
     await sql('DELETE FROM audit_events WHERE patient_id = $1 AND seq = $2', [q, 1]);
     expect((await verifyChains(getDb(), { patientId: q })).firstBroken).toMatchObject({ seq: 2, reason: 'seq_gap', expectedSeq: 1 });
+  });
+
+  it('deleting the last events is a tail_missing; deleting a whole chain is a chain_missing (the recorded heads tell)', async () => {
+    const p = await chain(getDb(), 6);
+    await sql('DELETE FROM audit_events WHERE patient_id = $1 AND seq > 4', [p]);
+    expect((await verifyChains(getDb(), { patientId: p, pageSize: 2 })).firstBroken).toMatchObject({ patientId: p, seq: 4, reason: 'tail_missing', expectedSeq: 6 });
+    const q = await chain(getDb(), 3);
+    await sql('DELETE FROM audit_events WHERE patient_id = $1', [q]);
+    expect(await verifyChains(getDb(), { patientId: q })).toMatchObject({ patients: 1, events: 0, brokenChains: 1, firstBroken: { patientId: q, reason: 'chain_missing', expectedSeq: 3 } });
   });
 });
 

@@ -12,6 +12,8 @@ const EXPLAIN: Record<BreakReason, string> = {
   hash_mismatch: 'its content no longer matches its hash: a field of this event was modified',
   prev_hash_mismatch: 'it does not hold the hash of the event before it: the chain was cut or an earlier event rewritten',
   seq_gap: 'events are missing before it: they were deleted',
+  tail_missing: 'the chain stops before the last event recorded for it: its latest events were deleted',
+  chain_missing: 'every event of this patient’s trace is gone, though a trace was recorded',
 };
 
 export function formatBroken(b: BrokenLink): string[] {
@@ -20,7 +22,7 @@ export function formatBroken(b: BrokenLink): string[] {
     `  patient  ${b.patientId}`,
     `  seq      ${b.seq}${b.expectedSeq === undefined ? '' : ` (expected ${b.expectedSeq})`}`,
     `  reason   ${b.reason}: ${EXPLAIN[b.reason]}`,
-    `  date     ${b.at.toISOString()}`,
+    `  date     ${b.at === null ? '-' : b.at.toISOString()}`,
   ];
 }
 
