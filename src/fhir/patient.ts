@@ -12,7 +12,7 @@
  * loaded the facts and decided; a refusal is traced as `access_denied` and answered 404, like
  * a space that does not exist.
  */
-import { accessActorOf } from '../records/index.ts';
+import { documentsCallerOf, withRecordAccess } from '../records/index.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -21,11 +21,8 @@ import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
 import type { ProfessionalPrincipal } from '../pro-auth/index.ts';
-import { DEFAULT_MATRIX, decide } from '../access/index.ts';
-import { appendAudit } from '../audit/audit-log.ts';
-import type { Actor as AuditActor } from '../audit/audit-log.ts';
-import { loadAccessFacts } from '../records/access-facts.ts';
-import { patientMssAddress } from '../identity/ins.ts';
+import type { Actor as AuditActor } from '../audit/index.ts';
+import { patientMssAddress } from '../identity/index.ts';
 import { sendResource } from './http.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -76,24 +73,19 @@ export const patientFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, de
     const principal = requireProfessional(req);
     const id = req.params.id;
     if (!UUID.test(id)) throw notFound(id);
-    // Refusals commit too (their trace), then answer 404.
-    const row = await deps.db.tx(async (q) => {
-      const now = deps.clock.now();
-      const facts = await loadAccessFacts(q, id, DEFAULT_MATRIX, now);
-      if (facts === null) return null;
-      const d = decide({ actor: accessActorOf(principal), action: 'list', target: { patientId: id, kind: 'document' }, mode: 'normal' }, facts, now);
-      const actor = professionalAuditActor(principal);
-      if (d.effect === 'deny') {
-        await appendAudit(q, id, now, { actor, action: 'access_denied', mode: 'normal', detail: { attempted: 'patient_identity_read', reason: d.reason } });
-        return null;
-      }
+    // Refusals commit too (their trace), then answer 404; a permit carries out its
+    // obligations (a first access is notified) like any access to the record.
+    const answer = await withRecordAccess(deps, documentsCallerOf(principal), id, { action: 'list', kind: 'document', traceAction: 'patient_identity_read' }, async ({ q }) => {
       const rows = await q.query<PatientRow>(
         "SELECT matricule, ins_oid, birth_name, birth_given_names, used_name, to_char(birth_date, 'YYYY-MM-DD') AS birth_date, sex FROM patients WHERE patient_id = $1",
         [id],
       );
-      await appendAudit(q, id, now, { actor, action: 'patient_identity_read', mode: 'normal', detail: { rule: d.rule } });
-      return rows[0] ?? null;
+      return { value: rows[0] ?? null };
+    }).catch((e: unknown) => {
+      if (e instanceof AppError && e.code === 'not_found') return null;
+      throw e;
     });
+    const row = answer?.value ?? null;
     if (row === null) throw notFound(id);
     return sendResource(reply, patientOf(id, row));
   });
