@@ -8,6 +8,8 @@ import { ManualClock } from '../platform/clock.ts';
 import type { Db } from '../storage/index.ts';
 import { provisionalCodeHash } from './provisional-code.ts';
 import { runLifecycleJobs } from './service.ts';
+import { patientScopedTables } from './store.ts';
+import { form, pdf } from '../records/documents-test-kit.ts';
 import { cryptoRandom } from '../platform/random.ts';
 
 const START = '2026-01-15T09:00:00Z';
@@ -247,6 +249,11 @@ describeEngines('space lifecycle over HTTP', (getDb) => {
     it('purges a closed space after 10 years, leaving only a tombstone', async () => {
       const a = await insertActivePatient(ctx.db);
       const s = await signIn(ctx, a.loginId, a.password);
+      // Something in every corner: a sealed document, settings.
+      const f = form({ typeCode: 'DOCPAT03', title: 'Mon CR', createdOn: '2025-12-01' }, pdf());
+      const up = await ctx.app.inject({ method: 'POST', url: `/api/spaces/${a.patientId}/documents`, headers: { ...s.headers, ...f.headers }, payload: f.payload });
+      expect(up.statusCode, up.body).toBe(201);
+      expect((await ctx.app.inject({ method: 'PUT', url: `/api/spaces/${a.patientId}/access/mask-all`, headers: s.headers, payload: { on: true } })).statusCode).toBe(200);
       expect((await ctx.app.inject({ method: 'POST', url: `/api/spaces/${a.patientId}/close`, headers: s.headers, payload: { confirm: true } })).statusCode).toBe(200);
       ctx.clock.advanceDays(365 * 10);
       await runLifecycleJobs(jobDeps(ctx));
@@ -259,6 +266,9 @@ describeEngines('space lifecycle over HTTP', (getDb) => {
       expect(await ctx.db.query('SELECT 1 FROM sessions WHERE patient_id = $1', [a.patientId])).toHaveLength(0);
       const login = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { identifier: a.loginId, password: a.password } });
       expect(login.statusCode).toBe(401);
+      const tables = await patientScopedTables(ctx.db);
+      expect(tables).toEqual(expect.arrayContaining(['documents', 'blobs', 'patient_keys', 'access_settings', 'audit_events']));
+      for (const table of tables) expect(await ctx.db.query(`SELECT 1 FROM ${table} WHERE patient_id = $1`, [a.patientId]), table).toHaveLength(0);
     });
   });
 

@@ -161,10 +161,51 @@ export async function saveAccount(
   );
 }
 
+/** What a purge keeps: the tombstone (patients, patient_ins) and the outbox rows, emptied below. */
+const KEPT_ON_PURGE: ReadonlySet<string> = new Set(['patients', 'patient_ins', 'outbox']);
+
+/**
+ * The tables with a `patient_id` column in the current schema, those referencing others first
+ * (foreign keys between them), so deleting in this order never trips a constraint.
+ */
+export async function patientScopedTables(q: Queryable): Promise<string[]> {
+  const tables = (
+    await q.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.columns WHERE column_name = 'patient_id' AND table_schema = current_schema() ORDER BY table_name",
+    )
+  )
+    .map((r) => r.table_name)
+    .filter((t) => !KEPT_ON_PURGE.has(t));
+  const fks = await q.query<{ child: string; parent: string }>(
+    `SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent FROM pg_constraint c
+      WHERE c.contype = 'f' AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
+  );
+  const bare = (name: string) => name.replace(/^.*\./, '').replaceAll('"', '');
+  const parentsOf = new Map<string, Set<string>>();
+  for (const fk of fks) {
+    const child = bare(fk.child);
+    const parent = bare(fk.parent);
+    if (child !== parent) parentsOf.set(parent, (parentsOf.get(parent) ?? new Set()).add(child));
+  }
+  // Depth-first: a table comes after every table that references it.
+  const ordered: string[] = [];
+  const seen = new Set<string>();
+  const visit = (t: string) => {
+    if (seen.has(t)) return;
+    seen.add(t);
+    for (const child of parentsOf.get(t) ?? []) if (tables.includes(child)) visit(child);
+    ordered.push(t);
+  };
+  for (const t of tables) visit(t);
+  return ordered;
+}
+
 /** Erases a space at the end of its archive (or on express deletion). A tombstone stays
  *  (patient id, matricule, status purged) so the next beneficiary import does not recreate it. */
 export async function purgeSpace(q: Queryable, patientId: string, now: Date): Promise<void> {
-  for (const table of ['sessions', 'login_challenges', 'provisional_codes', 'representations', 'audit_events', 'audit_heads']) {
+  // Every patient-scoped table, found in the catalogue so a capability added later cannot be
+  // forgotten here (documents, sealed content and keys, settings, profile, aidants...).
+  for (const table of await patientScopedTables(q)) {
     await q.query(`DELETE FROM ${table} WHERE patient_id = $1`, [patientId]);
   }
   await q.query('UPDATE representations SET status = $2 WHERE representative_id = $1 AND status <> $2', [patientId, 'revoked']);
