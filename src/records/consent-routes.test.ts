@@ -1,7 +1,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { describeEngines } from '../../test/engines.ts';
-import { testApp } from '../../test/helpers.ts';
+import { signIn, testApp } from '../../test/helpers.ts';
 import type { TestContext } from '../../test/helpers.ts';
 import { insertActivePatient } from '../../test/fixtures.ts';
 import { ManualClock } from '../platform/clock.ts';
@@ -71,9 +71,44 @@ describeEngines('POST /api/pro/patients/:patientId/consent', (getDb) => {
     expect(await traceOf(ctx, nobody)).toEqual([]);
   });
 
-  it('refuses bad input and codes (not available yet) with a 400 naming the field, and a caller who is no professional', async () => {
+  it('attests with the one-time code the patient gives: once, within 15 minutes, five wrong tries spend it', async () => {
+    const holder = await signIn(ctx, patient.loginId, patient.password);
+    const issue = async () => {
+      const res = await ctx.app.inject({ method: 'POST', url: `/api/spaces/${patient.patientId}/access/consent-code`, headers: holder.headers });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { code: string; expiresAt: string };
+    };
+    const first = await issue();
+    expect(first.code).toMatch(/^[0-9]{6}$/);
+    expect(first.expiresAt).toBe('2026-01-15T09:15:00.000Z');
+    const wrong = first.code === '000000' ? '000001' : '000000';
+    const bad = await consent(GP, { method: 'code', code: wrong });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ errors: [{ field: 'body.code', reason: 'wrong' }] });
+    expect((await loadAccessFacts(ctx.db, patient.patientId, DEFAULT_MATRIX, ctx.clock.now()))?.authorized[GP]).toBeUndefined();
+    const ok = await consent(GP, { method: 'code', code: first.code });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ method: 'code', authorized: true });
+    // Single use.
+    expect((await consent(NURSE, { method: 'code', code: first.code })).json()).toMatchObject({ errors: [{ reason: 'used' }] });
+    // Expiry.
+    const second = await issue();
+    ctx.clock.advance(15 * 60_000);
+    expect((await consent(NURSE, { method: 'code', code: second.code })).json()).toMatchObject({ errors: [{ reason: 'expired' }] });
+    // Five wrong tries spend it, even for the right code afterwards.
+    const third = await issue();
+    for (let i = 0; i < 5; i++) expect((await consent(NURSE, { method: 'code', code: third.code === '000000' ? '000001' : '000000' })).statusCode).toBe(400);
+    expect((await consent(NURSE, { method: 'code', code: third.code })).json()).toMatchObject({ errors: [{ reason: 'spent' }] });
+    const trace = await traceOf(ctx, patient.patientId);
+    expect(trace.filter((r) => r.action === 'consent_code_issued')).toHaveLength(3);
+    expect(JSON.stringify(trace)).not.toContain(first.code);
+    expect(trace.filter((r) => r.action === 'access_denied' && r.actor_id === NURSE).map((r) => r.detail.reason)).toContain('consent_code_spent');
+  });
+
+  it('refuses bad input with a 400 naming the field, and a caller who is no professional', async () => {
     for (const [payload, field] of [
-      [{ method: 'code', code: '123456' }, 'body.method'],
+      [{ method: 'code' }, 'body.code'],
+      [{ method: 'code', code: '12345' }, 'body.code'],
       [{ method: 'vitale' }, 'body.method'],
       [{}, 'body.method'],
       [{ method: 'card', code: '123456' }, 'body.code'],

@@ -14,11 +14,11 @@ export const consentRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) 
       schema: {
         tags: ['professionals'],
         summary:
-          'Attest that the patient, present at a consultation, consented to your access (you read their card): puts you on their authorized list. The patient is told of a first access. Method "code" is not available yet.',
+          'Attest that the patient, present at a consultation, consented to your access (you read their card): puts you on their authorized list. The patient is told of a first access.',
         params: Type.Object({ patientId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
         body: Type.Object(
           {
-            method: Type.Union(CONSENT_METHODS.map((m) => Type.Literal(m)), { description: 'card: the patient’s card was read; code: a one-time code the patient gives (not available yet)' }),
+            method: Type.Union(CONSENT_METHODS.map((m) => Type.Literal(m)), { description: 'card: the patient’s card was read; code: the one-time code the patient gives from their space' }),
             code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
           },
           { additionalProperties: false },

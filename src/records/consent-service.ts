@@ -5,9 +5,9 @@
  * with the PS as actor; a first access is notified to the patient (RULES §5).
  *
  * Choices made here:
- * - Only the card is supported. A one-time code the patient gives needs a table of codes
- *   (hash, expiry, use), which this module cannot add yet; `method: 'code'` is refused with a
- *   400 that says so.
+ * - Two methods: the card was read, or the patient gave a one-time code from their space
+ *   (consent-code.ts). A wrong code is a 400 that says what to do; the try is counted (five
+ *   spend the code) and traced, committed with the refusal.
  * - A blocked PS gets a 403 with a neutral message: the PS is in front of the patient and must
  *   know they cannot get access (saying "not found" would send them looking for a typo), and
  *   the patient's identity is already known to them. The reason ("blocked") is not said; it
@@ -34,6 +34,7 @@ import { loadAccessFacts, touchProfessionalAccess } from './access-facts.ts';
 import { decideThen, professionalName, txOutcome } from './controls-access.ts';
 import type { ControlsDeps, Permitted } from './controls-access.ts';
 import * as store from './controls-store.ts';
+import { checkConsentCode, consentCodeHash, consentCodeMessage } from './consent-code.ts';
 
 export const CONSENT_METHODS = ['card', 'code'] as const;
 export type ConsentMethod = (typeof CONSENT_METHODS)[number];
@@ -67,12 +68,10 @@ export function auditActorOf(principal: ProfessionalPrincipal): AuditActor {
 }
 
 export async function attestConsent(deps: ControlsDeps, principal: ProfessionalPrincipal, patientId: string, input: { method: ConsentMethod; code?: string | undefined }): Promise<ConsentResult> {
-  if (input.method !== 'card') {
-    throw new AppError('validation_failed', 'Invalid input: body.method "code" is not available yet: attest the consent after reading the patient’s card (method "card").', {
-      details: [{ field: 'body.method', reason: 'only "card" is available' }],
-    });
+  if (input.method === 'card' && input.code !== undefined) throw new AppError('validation_failed', 'Invalid input: body.code is only for method "code".', { details: [{ field: 'body.code', reason: 'not with method "card"' }] });
+  if (input.method === 'code' && input.code === undefined) {
+    throw new AppError('validation_failed', 'Invalid input: body.code is required with method "code": the 6 digits the patient reads from their space.', { details: [{ field: 'body.code', reason: 'required with method "code"' }] });
   }
-  if (input.code !== undefined) throw new AppError('validation_failed', 'Invalid input: body.code is only for method "code".', { details: [{ field: 'body.code', reason: 'not with method "card"' }] });
   const now = deps.clock.now();
   const actor = auditActorOf(principal);
   return txOutcome(deps.db, async (q) => {
@@ -90,6 +89,10 @@ export async function attestConsent(deps: ControlsDeps, principal: ProfessionalP
       (reason) => refusal(reason, principal),
     );
     if ('fail' in permitted) return permitted;
+    if (input.method === 'code') {
+      const spent = await spendConsentCode(deps, permitted.ok, input.code ?? '');
+      if (spent !== null) return { fail: spent };
+    }
     return { ok: await carryOut(deps, permitted.ok, principal, input.method) };
   });
 }
@@ -136,4 +139,22 @@ async function notifyFirstAccess(deps: ControlsDeps, p: Permitted, principal: Pr
     mode: 'normal',
   };
   await enqueueMessage(p.q, deps, { patientId: p.patientId, template: 'record_access', channel: channelFor(recipient), recipient, params });
+}
+
+/** Checks and spends the patient's one-time code; a refusal is counted and traced (committed with it). */
+async function spendConsentCode(deps: ControlsDeps, p: Permitted, code: string): Promise<AppError | null> {
+  const rows = await p.q.query<{ code_hash: string; expires_at: Date | string; used_at: Date | string | null; failed_attempts: number }>(
+    'SELECT code_hash, expires_at, used_at, failed_attempts FROM consent_codes WHERE patient_id = $1 FOR UPDATE',
+    [p.patientId],
+  );
+  const row = rows[0];
+  const stored = row === undefined ? null : { codeHash: row.code_hash, expiresAt: new Date(row.expires_at), usedAt: row.used_at === null ? null : new Date(row.used_at), failedAttempts: row.failed_attempts };
+  const check = checkConsentCode(stored, consentCodeHash(deps.config.secret, p.patientId, code), p.now);
+  if (check === 'ok') {
+    await p.q.query('UPDATE consent_codes SET used_at = $2, used_by = $3 WHERE patient_id = $1', [p.patientId, p.now, p.actor.id ?? null]);
+    return null;
+  }
+  if (check === 'wrong') await p.q.query('UPDATE consent_codes SET failed_attempts = failed_attempts + 1 WHERE patient_id = $1', [p.patientId]);
+  await appendAudit(p.q, p.patientId, p.now, { actor: p.actor, action: 'access_denied', mode: p.mode, detail: { attempted: 'consent_attested', reason: `consent_code_${check}` } });
+  return new AppError('validation_failed', `Invalid input: body.code ${consentCodeMessage(check)}`, { details: [{ field: 'body.code', reason: check }] });
 }

@@ -21,7 +21,7 @@ export interface ControlsDeps {
   db: Db;
   clock: Clock;
   random: Random;
-  config: { baseUrl: string };
+  config: { baseUrl: string; secret: Buffer };
 }
 
 export type Outcome<T> = { ok: T } | { fail: AppError };

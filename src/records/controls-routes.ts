@@ -94,6 +94,18 @@ export const controlsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps)
     async (req) => service.blockByAdministrator(deps, requireProfessional(req), req.params.patientId, req.params.idNatPs),
   );
 
+  app.post(
+    `${base}/consent-code`,
+    {
+      schema: {
+        tags,
+        summary: 'A one-time code (6 digits, 15 minutes, single use) to give a professional at a consultation instead of the card: they attest your consent with it.',
+        params: PatientId,
+      },
+    },
+    async (req) => service.issueConsentCode(deps, requirePatient(req).patientId, req.params.patientId),
+  );
+
   await fastify.register(consentRoutes, deps);
   await fastify.register(patientLookupRoutes, deps);
 };

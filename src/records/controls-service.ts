@@ -18,6 +18,7 @@
 import { accessActorOf } from './professional-caller.ts';
 import type { AccessFacts, EmergencySettings } from '../access/index.ts';
 import { effectiveEmergencySettings } from '../access/index.ts';
+import { CONSENT_CODE_DIGITS, CONSENT_CODE_TTL_MS, consentCodeHash } from './consent-code.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Actor as AuditActor } from '../audit/index.ts';
 import { AppError } from '../platform/errors.ts';
@@ -402,3 +403,34 @@ export async function changeNotifications(
   });
 }
 
+
+export interface ConsentCodeResult {
+  code: string;
+  expiresAt: string;
+  message: string;
+}
+
+/**
+ * A one-time code for a professional's consent attestation (RULES §3.1): the holder or the
+ * child's representative reads it out at the consultation. A new code replaces the previous.
+ * The code itself is not traced (the trace is shown to whoever reads the space).
+ */
+export async function issueConsentCode(deps: ControlsDeps, holderId: string, patientId: string): Promise<ConsentCodeResult> {
+  return asPatientSide<ConsentCodeResult>(deps, holderId, patientId, 'manage_settings', 'consent_code_issued', async (p) => {
+    const code = deps.random.digits(CONSENT_CODE_DIGITS);
+    const expiresAt = new Date(p.now.getTime() + CONSENT_CODE_TTL_MS);
+    await p.q.query(
+      `INSERT INTO consent_codes (patient_id, code_hash, created_at, expires_at, used_at, used_by, failed_attempts) VALUES ($1, $2, $3, $4, NULL, NULL, 0)
+       ON CONFLICT (patient_id) DO UPDATE SET code_hash = EXCLUDED.code_hash, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at, used_at = NULL, used_by = NULL, failed_attempts = 0`,
+      [patientId, consentCodeHash(deps.config.secret, patientId, code), p.now, expiresAt],
+    );
+    await appendAudit(p.q, patientId, p.now, { actor: p.actor, action: 'consent_code_issued', mode: p.mode, detail: { expiresAt: expiresAt.toISOString() } });
+    return {
+      ok: {
+        code,
+        expiresAt: expiresAt.toISOString(),
+        message: `Give this code to the professional in front of you: it lets them attest your consent once, within ${CONSENT_CODE_TTL_MS / 60_000} minutes. Never give it over the phone to someone you do not see.`,
+      },
+    };
+  });
+}
