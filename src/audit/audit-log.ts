@@ -81,15 +81,18 @@ export function eventHash(e: HashedFields): string {
 
 /**
  * Appends an event to the patient's trace, inside the caller's transaction, so the trace and
- * the action commit together. Concurrent appends for one patient are serialised by the
- * primary key (patient_id, seq): a loser fails and its whole transaction retries or fails.
+ * the action commit together. Concurrent appends for one patient are serialised by the lock
+ * on the patient's chain head (audit_heads), held until commit.
  */
 export async function appendAudit(q: Queryable, patientId: string, at: Date, entry: AuditEntry): Promise<void> {
   // Lock the chain head (created at the first event): concurrent appends for this patient
   // wait here, then read the head their predecessor updated.
-  await q.query('INSERT INTO audit_heads (patient_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (patient_id) DO NOTHING', [patientId, GENESIS_HASH]);
-  const heads = await q.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_heads WHERE patient_id = $1 FOR UPDATE', [patientId]);
-  const last = heads[0] && heads[0].seq > 0 ? [heads[0]] : [];
+  // One round trip: the no-op update takes the row lock and RETURNING reads the head under it.
+  const heads = await q.query<{ seq: number | string; hash: string }>(
+    'INSERT INTO audit_heads (patient_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (patient_id) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash',
+    [patientId, GENESIS_HASH],
+  );
+  const last = heads[0] && Number(heads[0].seq) > 0 ? [{ seq: Number(heads[0].seq), hash: heads[0].hash }] : [];
   const row: HashedFields = {
     patientId,
     seq: (last[0]?.seq ?? 0) + 1,
@@ -107,9 +110,12 @@ export async function appendAudit(q: Queryable, patientId: string, at: Date, ent
     prevHash: last[0]?.hash ?? GENESIS_HASH,
   };
   const hash = eventHash(row);
+  // The event and the new head in one statement (one round trip).
   await q.query(
-    `INSERT INTO audit_events (patient_id, seq, at, actor_type, actor_id, actor_name, actor_profession, actor_specialty, action, target, mode, detail, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    `WITH event AS (
+       INSERT INTO audit_events (patient_id, seq, at, actor_type, actor_id, actor_name, actor_profession, actor_specialty, action, target, mode, detail, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14))
+     UPDATE audit_heads SET seq = $2, hash = $14 WHERE patient_id = $1`,
     [
       patientId,
       row.seq,
@@ -127,5 +133,4 @@ export async function appendAudit(q: Queryable, patientId: string, at: Date, ent
       hash,
     ],
   );
-  await q.query('UPDATE audit_heads SET seq = $2, hash = $3 WHERE patient_id = $1', [patientId, row.seq, hash]);
 }

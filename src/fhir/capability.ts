@@ -53,6 +53,16 @@ const RESOURCES: ResourceEntry[] = [
   ['Binary', null, 'Content of a document (raw with its content type, or a Binary resource when Accept is application/fhir+json).'],
   ['Patient', null, 'The patient’s identity (INS, names, sex, birth date, MSSanté address) for a professional who may enter the record; reading it is traced.'],
   [
+    'Observation',
+    [
+      ['patient', 'reference', 'Patient/<id> (default: the signed-in patient); also subject'],
+      ['code', 'token', 'LOINC code of the measure (http://loinc.org)'],
+      ['category', 'token', 'vital-signs, laboratory, exam, survey, activity'],
+      ['date', 'date', 'When the measure was taken'],
+    ],
+    'The patient’s measures (vital-signs profiles where they apply; blood pressure as one Observation with two components; BMI computed), for the patient’s own session; professionals get 404.',
+  ],
+  [
     'AuditEvent',
     [
       ['patient', 'reference', 'Patient/<id>: required'],
