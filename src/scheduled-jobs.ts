@@ -3,6 +3,7 @@ import { runLifecycleJobs } from './lifecycle/index.ts';
 import { purgeExpiredSignIns } from './auth/index.ts';
 import { purgeExpiredProfessionalSessions, purgeExpiredTokenState } from './pro-auth/index.ts';
 import { runDocumentNoticeJobs } from './records/documents-jobs.ts';
+import { expireAidantInvitations } from './aidants/index.ts';
 
 /** Every scheduled job of Carnet, run by `carnet jobs run` (cron) and hourly by the server. */
 export async function runScheduledJobs(deps: AppDeps): Promise<Record<string, number>> {
@@ -11,7 +12,8 @@ export async function runScheduledJobs(deps: AppDeps): Promise<Record<string, nu
   const tokens = await purgeExpiredTokenState(deps.db, deps.clock.now());
   const proSessions = await purgeExpiredProfessionalSessions(deps.db, deps.clock.now());
   const documentNotices = await runDocumentNoticeJobs(deps);
-  return { ...lifecycle, ...documentNotices, expiredSessions: signIns.sessions, expiredChallenges: signIns.challenges, expiredAccessTokens: tokens.accessTokens, expiredProfessionalSessions: proSessions };
+  const aidants = await expireAidantInvitations(deps);
+  return { ...lifecycle, ...documentNotices, ...aidants, expiredSessions: signIns.sessions, expiredChallenges: signIns.challenges, expiredAccessTokens: tokens.accessTokens, expiredProfessionalSessions: proSessions };
 }
 
 /**

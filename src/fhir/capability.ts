@@ -7,6 +7,7 @@ import type { CapabilityStatement, CapabilityStatementRestResource, CapabilitySt
 import type { Config } from '../config.ts';
 import { tokenEndpointUrl } from '../pro-auth/index.ts';
 import { fhirBase } from './http.ts';
+import { PROFILE_FHIR_CAPABILITIES } from './profile-resources.ts';
 
 type Param = [name: string, type: CapabilityStatementRestResourceSearchParam['type'], documentation: string];
 
@@ -52,6 +53,17 @@ const RESOURCES: ResourceEntry[] = [
   ],
   ['Binary', null, 'Content of a document (raw with its content type, or a Binary resource when Accept is application/fhir+json).'],
   ['Patient', null, 'The patient’s identity (INS, names, sex, birth date, MSSanté address) for a professional who may enter the record; reading it is traced.'],
+  ...PROFILE_FHIR_CAPABILITIES.map(([type, search, documentation]): ResourceEntry => [type, search, documentation]),
+  [
+    'Immunization',
+    [
+      ['patient', 'reference', 'Patient/<id>: required'],
+      ['date', 'date', 'When the vaccine was given'],
+      ['vaccine-code', 'token', 'ATC code of the vaccine (http://www.whocc.no/atc)'],
+    ],
+    'Vaccinations, entered by the patient side or by a professional, for a professional the matrix and the patient’s choices let in.',
+  ],
+  ['RelatedPerson', [['patient', 'reference', 'Patient/<id>: required']], 'The patient’s entourage: emergency contacts, trusted person (personne de confiance), caregivers; per the matrix.'],
   [
     'Observation',
     [

@@ -93,7 +93,15 @@ describeEngines('FHIR facade', (getDb) => {
     it('serves a valid CapabilityStatement without authentication', async () => {
       const cs = fhirBody<{ resourceType: string; fhirVersion: string; rest: { security: { extension: { extension: { valueUri: string }[] }[] }; resource: { type: string }[] }[] }>(await get('/fhir/metadata', null), 200);
       expect(cs).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
-      expect(cs.rest[0]?.resource.map((r) => r.type)).toEqual(['Practitioner', 'PractitionerRole', 'Organization', 'DocumentReference', 'Binary', 'Patient', 'AuditEvent']);
+      const resources = (cs.rest[0]?.resource ?? []) as { type: string; interaction: { code: string }[] }[];
+      expect(resources.map((r) => r.type)).toEqual(expect.arrayContaining(['Practitioner', 'PractitionerRole', 'Organization', 'DocumentReference', 'Binary', 'Patient', 'AuditEvent', 'Condition', 'Observation']));
+      // In step with the routes: every interaction announced has its route.
+      for (const r of resources) {
+        for (const { code } of r.interaction) {
+          const url = code === 'read' ? `/fhir/${r.type}/:id` : `/fhir/${r.type}`;
+          expect(t.app.hasRoute({ method: 'GET', url }), `${code} ${r.type}`).toBe(true);
+        }
+      }
       expect(cs.rest[0]?.security.extension[0]?.extension[0]?.valueUri).toBe(tokenEndpointUrl(t.config));
     });
 

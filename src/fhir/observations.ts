@@ -23,14 +23,10 @@ import type { CodeableConcept, Observation, ObservationReferenceRange, Quantity 
 import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requirePatient } from '../auth/index.ts';
+import { DIASTOLIC, MEASURE_CATALOGUE, SYSTOLIC, roundTo, ADULT_YEARS, againstTarget, ageAt, bmiSeries, birthDateOf, findMeasure, listMeasures, readTargets } from '../profile/index.ts';
+import type { MeasureDefinition, MeasureType, MeasureRecord, MeasureTarget } from '../profile/index.ts';
 import { documentsCallerOf, withRecordAccess } from '../records/index.ts';
 import type { RecordCaller } from '../records/index.ts';
-import { DIASTOLIC, MEASURE_CATALOGUE, SYSTOLIC } from '../profile/measures-catalogue.ts';
-import type { MeasureDefinition, MeasureType } from '../profile/measures-catalogue.ts';
-import { roundTo } from '../profile/measures-units.ts';
-import { ADULT_YEARS, againstTarget, ageAt, bmiSeries } from '../profile/measures-statistics.ts';
-import { birthDateOf, findMeasure, listMeasures, readTargets } from '../profile/measures-store.ts';
-import type { MeasureRecord, MeasureTarget } from '../profile/measures-store.ts';
 import type { Queryable } from '../storage/index.ts';
 import { MAX_COUNT, dateMatches, givenParams, pageOf, parseDate, parseReference, parseTokens, searchset, tokenMatches } from './search.ts';
 import { fhirBase, sendResource } from './http.ts';

@@ -21,11 +21,9 @@ import type { AllergyIntolerance, Annotation, CodeableConcept, Condition, Encoun
 import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
+import { readEntry, searchEntries, FAMILY_RELATIONS, ROLE_CODE_SYSTEM } from '../profile/index.ts';
+import type { Recorder, StoredEntry, ListSection, SectionContent } from '../profile/index.ts';
 import { documentsCallerOf } from '../records/index.ts';
-import { readEntry, searchEntries } from '../profile/health-history-service.ts';
-import type { Recorder, StoredEntry } from '../profile/health-history-store.ts';
-import { FAMILY_RELATIONS, ROLE_CODE_SYSTEM } from '../profile/health-history-validation.ts';
-import type { ListSection, SectionContent } from '../profile/health-history-validation.ts';
 import { MAX_COUNT, givenParams, pageOf, parseReference, parseTokens, searchset, tokenMatches } from './search.ts';
 import type { Token } from './search.ts';
 import { fhirBase, sendResource } from './http.ts';

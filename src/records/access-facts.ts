@@ -1,5 +1,5 @@
 import type { Queryable } from '../storage/index.ts';
-import type { AccessFacts, Matrix } from '../access/index.ts';
+import type { AccessFacts, AidantStatus, Matrix } from '../access/index.ts';
 import { isMinor } from '../identity/ins.ts';
 import type { SpaceStatus } from '../lifecycle/index.ts';
 
@@ -28,7 +28,7 @@ const d = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 /**
  * Loads everything decide() needs to know about a patient's space, in the caller's
  * transaction (so the decision and the action see the same state). Null when no such space.
- * Aidants (profile issue) and connected apps (apps issue) have no tables yet: empty.
+ * Connected apps (apps issue) have no table yet: empty.
  */
 export async function loadAccessFacts(q: Queryable, patientId: string, matrix: Matrix, now: Date): Promise<AccessFacts | null> {
   const patients = await q.query<{ status: SpaceStatus; birth_date: string }>('SELECT status, birth_date FROM patients WHERE patient_id = $1', [patientId]);
@@ -40,6 +40,7 @@ export async function loadAccessFacts(q: Queryable, patientId: string, matrix: M
     [patientId],
   );
   const reps = await q.query<{ representative_id: string; rank: 1 | 2 }>("SELECT representative_id, rank FROM representations WHERE patient_id = $1 AND status = 'active'", [patientId]);
+  const aidants = await loadAidants(q, patientId, now);
 
   const authorized: Record<string, { since: Date }> = {};
   const lastAccess: Record<string, Date> = {};
@@ -55,7 +56,7 @@ export async function loadAccessFacts(q: Queryable, patientId: string, matrix: M
     spaceStatus: patient.status,
     patientIsMinor: isMinor(patient.birth_date, now),
     representatives: Object.fromEntries(reps.map((r) => [r.representative_id, { rank: r.rank }])),
-    aidants: {},
+    aidants,
     authorized,
     lastAccess,
     blocked,
@@ -67,6 +68,27 @@ export async function loadAccessFacts(q: Queryable, patientId: string, matrix: M
     connectedApps: new Set(),
     matrix,
   };
+}
+
+/**
+ * Aidants by person id (migration 010), from their live invitation (at most one), else their
+ * latest (hence the order: ended ones first, the live one last). Pending past its 14 days
+ * reads as expired (expiry is lazy; the scheduled job only catches up), and a revoked or
+ * withdrawn one makes the person nobody to the space again (left out). Invitations that
+ * matched nobody (aidant_id null) are not relations.
+ */
+async function loadAidants(q: Queryable, patientId: string, now: Date): Promise<Record<string, { status: AidantStatus }>> {
+  const rows = await q.query<{ aidant_id: string; status: string; expires_at: Date | string }>(
+    `SELECT aidant_id, status, expires_at FROM aidant_invitations WHERE patient_id = $1 AND aidant_id IS NOT NULL ORDER BY status IN ('pending', 'accepted'), invited_at, invitation_id`,
+    [patientId],
+  );
+  const out: Record<string, { status: AidantStatus }> = {};
+  for (const r of rows) {
+    const status = r.status === 'pending' && now.getTime() >= d(r.expires_at).getTime() ? 'expired' : r.status;
+    if (status === 'pending' || status === 'accepted' || status === 'refused' || status === 'expired') out[r.aidant_id] = { status };
+    else delete out[r.aidant_id];
+  }
+  return out;
 }
 
 /** Last-access dates are kept to the minute: a busier professional does not rewrite (and lock) the row. */

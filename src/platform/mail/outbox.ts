@@ -13,6 +13,9 @@ export const TEMPLATES = [
   'space_closed',
   'deletion_requested',
   'representative_invitation',
+  'aidant_invitation', // a space invites a Carnet user to be its aidant (RULES §1)
+  'aidant_answered', // the invited person accepted or refused (to the space)
+  'aidant_ended', // a designation ended: revoked by the space (to the aidant) or withdrawn by the aidant (to the space)
   'record_access', // a professional accessed the record (first access, emergency access, every access per preferences)
   'new_document', // a document was added to the space (per preferences)
   'document_awaiting', // a document invisible to the patient for 2 weeks awaits an announcement consultation (RULES §4.4)

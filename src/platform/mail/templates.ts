@@ -50,6 +50,12 @@ export const TEMPLATE_PARAMS = {
   space_closed: { required: ['archiveUntil'], optional: ['name', 'childName', 'reopenUrl', 'deletionUrl'] },
   deletion_requested: { required: ['deadline'], optional: ['name', 'childName'] },
   representative_invitation: { required: ['inviterName', 'childName', 'acceptUrl', 'expiresOn'], optional: ['name'] },
+  // childName: the invitation is for a minor's space (inviterName is their legal representative).
+  aidant_invitation: { required: ['inviterName', 'acceptUrl', 'expiresOn'], optional: ['name', 'childName'] },
+  // answer: accepted | refused.
+  aidant_answered: { required: [], optional: ['name', 'childName', 'aidantName', 'answer'] },
+  // endedBy: aidant (withdrawn; to the space, childName for a minor's) | space (revoked; to the aidant, patientName is whom they helped).
+  aidant_ended: { required: [], optional: ['name', 'childName', 'aidantName', 'patientName', 'endedBy'] },
   // event: first_access | emergency_access | ps_access; mode: normal | samu | bris_de_glace;
   // patientName: set when the message goes to the médecin traitant about their patient.
   record_access: { required: [], optional: ['name', 'childName', 'actorName', 'at', 'event', 'mode', 'patientName'] },
@@ -238,6 +244,60 @@ function composeFr(template: TemplateName, p: Params): ComposedMessage {
           para('Si vous ne connaissez pas ', inviter, ' ou n’attendiez pas cette invitation, ignorez ce message : elle expirera d’elle-même.'),
           signature,
         ],
+      };
+    }
+    case 'aidant_invitation': {
+      const inviter = p.req('inviterName');
+      return {
+        subject: child === undefined ? `${inviter} vous invite à devenir son aidant sur Carnet` : `${inviter} vous invite à devenir aidant de ${child} sur Carnet`,
+        blocks: [
+          hello,
+          child === undefined
+            ? para(b(inviter), ' vous invite à devenir son aidant : vous pourrez consulter son espace santé Carnet, y ajouter des documents et compléter son profil médical.')
+            : para(b(inviter), ' vous invite à devenir aidant de ', b(child), ' : vous pourrez consulter son espace santé Carnet, y ajouter des documents et compléter son profil médical.'),
+          para('Un aidant ne peut ni gérer les aidants, ni changer les paramètres d’accès ou les coordonnées, ni fermer l’espace.'),
+          para('Pour répondre, connectez-vous à votre propre espace Carnet avant le ', b(p.date('expiresOn')), ' : l’invitation y apparaît, vous pourrez l’accepter ou la refuser.'),
+          action('Voir l’invitation', p.url('acceptUrl')),
+          para('Si vous ne connaissez pas ', inviter, ' ou n’attendiez pas cette invitation, refusez-la ou ignorez ce message : elle expirera d’elle-même.'),
+          signature,
+        ],
+      };
+    }
+    case 'aidant_answered': {
+      const who = p.opt('aidantName') ?? 'La personne que vous avez invitée';
+      if (p.opt('answer') === 'refused') {
+        return {
+          subject: `${who} a refusé votre invitation d’aidant`,
+          blocks: [hello, para(b(who), ' a refusé votre invitation à devenir aidant de ', space, '. Aucun accès n’a été donné.'), para('Une attestation a été enregistrée dans les documents de ', space, '.'), signature],
+        };
+      }
+      return {
+        subject: `${who} est désormais aidant de ${space}`,
+        blocks: [
+          hello,
+          para(b(who), ' a accepté votre invitation : cette personne peut désormais consulter ', space, ', y ajouter des documents et compléter le profil médical.'),
+          para('Une attestation a été enregistrée dans les documents de ', space, '. Vous pouvez mettre fin à cette désignation à tout moment depuis la rubrique Aidants.'),
+          signature,
+        ],
+      };
+    }
+    case 'aidant_ended': {
+      if (p.opt('endedBy') === 'aidant') {
+        const who = p.opt('aidantName') ?? 'Votre aidant';
+        return {
+          subject: `${who} n’est plus aidant de ${space}`,
+          blocks: [
+            hello,
+            para(b(who), ' a renoncé à être aidant de ', space, ' et n’y a plus accès.'),
+            para('Une attestation a été enregistrée dans les documents de ', space, '. Vous pouvez inviter une autre personne depuis la rubrique Aidants.'),
+            signature,
+          ],
+        };
+      }
+      const helped = p.opt('patientName') ?? 'la personne que vous aidiez';
+      return {
+        subject: `Vous n’êtes plus aidant de ${helped}`,
+        blocks: [hello, para('Votre désignation comme aidant de ', b(helped), ' a pris fin : vous n’avez plus accès à son espace Carnet.'), para('Si vous pensez qu’il s’agit d’une erreur, parlez-en avec ', helped, '.'), signature],
       };
     }
     case 'record_access': {
@@ -453,6 +513,60 @@ function composeEn(template: TemplateName, p: Params): ComposedMessage {
           para('If you do not know ', inviter, ' or did not expect this invitation, ignore this message: it will expire by itself.'),
           signature,
         ],
+      };
+    }
+    case 'aidant_invitation': {
+      const inviter = p.req('inviterName');
+      return {
+        subject: child === undefined ? `${inviter} invites you to be their aidant on Carnet` : `${inviter} invites you to be an aidant of ${child} on Carnet`,
+        blocks: [
+          hello,
+          child === undefined
+            ? para(b(inviter), ' invites you to be their aidant (caregiver): you will be able to read their Carnet health space, add documents to it and complete their medical profile.')
+            : para(b(inviter), ' invites you to be an aidant (caregiver) of ', b(child), ': you will be able to read their Carnet health space, add documents to it and complete their medical profile.'),
+          para('An aidant cannot manage aidants, change the access settings or contact details, or close the space.'),
+          para('To answer, sign in to your own Carnet space before ', b(p.date('expiresOn')), ': the invitation is shown there, and you can accept or refuse it.'),
+          action('See the invitation', p.url('acceptUrl')),
+          para('If you do not know ', inviter, ' or did not expect this invitation, refuse it or ignore this message: it will expire by itself.'),
+          signature,
+        ],
+      };
+    }
+    case 'aidant_answered': {
+      const who = p.opt('aidantName') ?? 'The person you invited';
+      if (p.opt('answer') === 'refused') {
+        return {
+          subject: `${who} declined your aidant invitation`,
+          blocks: [hello, para(b(who), ' declined your invitation to be an aidant of ', space, '. No access was given.'), para('An attestation was saved among the documents of ', space, '.'), signature],
+        };
+      }
+      return {
+        subject: `${who} is now an aidant of ${space}`,
+        blocks: [
+          hello,
+          para(b(who), ' accepted your invitation: they can now read ', space, ', add documents to it and complete the medical profile.'),
+          para('An attestation was saved among the documents of ', space, '. You can end this designation at any time from the Aidants section.'),
+          signature,
+        ],
+      };
+    }
+    case 'aidant_ended': {
+      if (p.opt('endedBy') === 'aidant') {
+        const who = p.opt('aidantName') ?? 'Your aidant';
+        return {
+          subject: `${who} is no longer an aidant of ${space}`,
+          blocks: [
+            hello,
+            para(b(who), ' withdrew as an aidant of ', space, ' and no longer has access to it.'),
+            para('An attestation was saved among the documents of ', space, '. You can invite someone else from the Aidants section.'),
+            signature,
+          ],
+        };
+      }
+      const helped = p.opt('patientName') ?? 'the person you helped';
+      return {
+        subject: `You are no longer an aidant of ${helped}`,
+        blocks: [hello, para('Your designation as an aidant of ', b(helped), ' has ended: you no longer have access to their Carnet space.'), para('If you think this is a mistake, talk to ', helped, '.'), signature],
       };
     }
     case 'record_access': {
