@@ -204,10 +204,11 @@ describeEngines('aidants (caregivers) over the API', (getDb) => {
       ['aidant', 'Paul DURAND', 'aidant_forbidden_action', 'manage_aidants'],
       ['aidant', 'Paul DURAND', 'aidant_forbidden_action', 'manage_aidants'],
     ]);
-    // Closure: refused by lifecycle's own check, which knows only holders and representatives
-    // (404, not 403: it does not ask decide(); reported). The space stays active.
-    expectProblem(await post(paul.session, `/api/spaces/${claire.patientId}/close`, { confirm: true }), 404, /No such space among those you manage/);
+    // Closure and deletion: 403 said to the aidant, traced; the space stays active.
+    expectProblem(await post(paul.session, `/api/spaces/${claire.patientId}/close`, { confirm: true }), 403, /aidant may not close/);
+    expectProblem(await post(paul.session, `/api/spaces/${claire.patientId}/deletion`, { confirm: true }), 403, /aidant may not close/);
     expect((await ctx.db.query<{ status: string }>('SELECT status FROM patients WHERE patient_id = $1', [claire.patientId]))[0]?.status).toBe('active');
+    expect((await trace()).filter((r) => r.action === 'access_denied').map((r) => r.detail.attempted).slice(-2)).toEqual(['space_closed', 'deletion_requested']);
     expect((await verifyChains(ctx.db, { patientId: claire.patientId })).firstBroken).toBeNull();
   });
 

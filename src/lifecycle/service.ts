@@ -16,6 +16,8 @@ import { CODE_MAX_FAILED_ATTEMPTS, CODE_VALIDITY_DAYS, formatCode, newProvisiona
 import { deletionDeadline, transition } from './space-lifecycle.ts';
 import type { SpaceEvent, SpaceState, SpaceStatus } from './space-lifecycle.ts';
 import * as store from './store.ts';
+import { loadAccessFacts, personName } from '../records/index.ts';
+import { DEFAULT_MATRIX } from '../access/index.ts';
 import type { SpaceRow } from './store.ts';
 
 export interface LifecycleDeps {
@@ -246,6 +248,24 @@ interface Managed {
  * The space `patientId` as managed by the signed-in account: its own, or a child's it is the
  * rank-1 representative of. Anything else is not found (its existence does not leak).
  */
+/**
+ * An aidant may not close, delete or reopen the space (RULES §1): said to them (403) and the
+ * attempt traced, committed in its own transaction before the refusal is thrown. Anyone else
+ * who is neither the holder nor the rank-1 representative gets the usual 404.
+ */
+async function refuseAidant(deps: LifecycleDeps, holderId: string, patientId: string, attempted: string): Promise<void> {
+  if (holderId === patientId) return;
+  const now = deps.clock.now();
+  const isAidant = await deps.db.tx(async (q) => {
+    const facts = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
+    if (facts?.aidants[holderId]?.status !== 'accepted') return false;
+    const name = await personName(q, holderId);
+    await appendAudit(q, patientId, now, { actor: { type: 'aidant', id: holderId, name: name ?? undefined }, action: 'access_denied', detail: { attempted, reason: 'aidant_forbidden_action' } });
+    return true;
+  });
+  if (isAidant) throw new AppError('forbidden', 'An aidant may not close, delete or reopen the space of the person they help: only that person (or their legal representative) can.');
+}
+
 async function managedSpace(q: Queryable, holderId: string, patientId: string, opts: { holderMustBeActive: boolean }): Promise<Managed> {
   const holder = await store.loadSpace(q, holderId);
   if (!holder) throw new AppError('unauthenticated', 'Sign in first.');
@@ -299,6 +319,7 @@ export async function spaceOverview(deps: LifecycleDeps, holderId: string): Prom
 }
 
 export async function closeSpace(deps: LifecycleDeps, holderId: string, patientId: string): Promise<SpaceView> {
+  await refuseAidant(deps, holderId, patientId, 'space_closed');
   const now = deps.clock.now();
   return deps.db.tx(async (q) => {
     const { space, actor } = await managedSpace(q, holderId, patientId, { holderMustBeActive: true });
@@ -311,6 +332,7 @@ export async function closeSpace(deps: LifecycleDeps, holderId: string, patientI
 }
 
 export async function requestDeletion(deps: LifecycleDeps, holderId: string, patientId: string): Promise<SpaceView> {
+  await refuseAidant(deps, holderId, patientId, 'deletion_requested');
   const now = deps.clock.now();
   return deps.db.tx(async (q) => {
     const { space, actor } = await managedSpace(q, holderId, patientId, { holderMustBeActive: false });
@@ -322,6 +344,7 @@ export async function requestDeletion(deps: LifecycleDeps, holderId: string, pat
 }
 
 export async function reopenSpace(deps: LifecycleDeps, holderId: string, patientId: string): Promise<SpaceView> {
+  await refuseAidant(deps, holderId, patientId, 'space_reopened');
   const now = deps.clock.now();
   return deps.db.tx(async (q) => {
     const { space, actor } = await managedSpace(q, holderId, patientId, { holderMustBeActive: patientId !== holderId });
