@@ -25,22 +25,58 @@ const DEFAULT_SETTINGS: SettingsRow = {
 
 const d = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 
+interface RelationRow {
+  id_nat_ps: string;
+  authorized_since: Date | string | null;
+  blocked_since: Date | string | null;
+  administrator_since: Date | string | null;
+  last_access_at: Date | string | null;
+}
+
+interface AidantRow {
+  aidant_id: string;
+  status: string;
+  expires_at: Date | string;
+  /** The status of the aidant's own space. */
+  aidant_space: string | null;
+}
+
+/** Each person's invitations, the live one (pending, accepted) last so it wins. */
+const AIDANTS_SQL = `SELECT i.aidant_id, i.status, i.expires_at, a.status AS aidant_space
+  FROM aidant_invitations i LEFT JOIN patients a ON a.patient_id = i.aidant_id
+  WHERE i.patient_id = p.patient_id AND i.aidant_id IS NOT NULL
+  ORDER BY i.status IN ('pending', 'accepted'), i.invited_at, i.invitation_id`;
+
 /**
  * Loads everything decide() needs to know about a patient's space, in the caller's
  * transaction (so the decision and the action see the same state). Null when no such space.
  * Connected apps (apps issue) have no table yet: empty.
  */
 export async function loadAccessFacts(q: Queryable, patientId: string, matrix: Matrix, now: Date): Promise<AccessFacts | null> {
-  const patients = await q.query<{ status: SpaceStatus; birth_date: string }>('SELECT status, birth_date FROM patients WHERE patient_id = $1', [patientId]);
-  const patient = patients[0];
-  if (!patient) return null;
-  const settings = (await q.query<SettingsRow>('SELECT * FROM access_settings WHERE patient_id = $1', [patientId]))[0] ?? DEFAULT_SETTINGS;
-  const relations = await q.query<{ id_nat_ps: string; authorized_since: Date | null; blocked_since: Date | null; administrator_since: Date | null; last_access_at: Date | null }>(
-    'SELECT id_nat_ps, authorized_since, blocked_since, administrator_since, last_access_at FROM professional_relations WHERE patient_id = $1',
+  // One round trip: every access to the record starts here.
+  const rows = await q.query<{
+    status: SpaceStatus;
+    birth_date: string;
+    settings: SettingsRow | null;
+    relations: RelationRow[] | null;
+    reps: { representative_id: string; rank: 1 | 2 }[] | null;
+    aidants: AidantRow[] | null;
+  }>(
+    `SELECT p.status, p.birth_date,
+       (SELECT row_to_json(s) FROM access_settings s WHERE s.patient_id = p.patient_id) AS settings,
+       (SELECT json_agg(r) FROM (SELECT id_nat_ps, authorized_since, blocked_since, administrator_since, last_access_at
+                                   FROM professional_relations WHERE patient_id = p.patient_id) r) AS relations,
+       (SELECT json_agg(x) FROM (SELECT representative_id, rank FROM representations WHERE patient_id = p.patient_id AND status = 'active') x) AS reps,
+       (SELECT json_agg(x) FROM (${AIDANTS_SQL}) x) AS aidants
+     FROM patients p WHERE p.patient_id = $1`,
     [patientId],
   );
-  const reps = await q.query<{ representative_id: string; rank: 1 | 2 }>("SELECT representative_id, rank FROM representations WHERE patient_id = $1 AND status = 'active'", [patientId]);
-  const aidants = await loadAidants(q, patientId, now);
+  const patient = rows[0];
+  if (!patient) return null;
+  const settings = patient.settings ?? DEFAULT_SETTINGS;
+  const relations = patient.relations ?? [];
+  const reps = patient.reps ?? [];
+  const aidants = aidantsOf(patient.aidants ?? [], now);
 
   const authorized: Record<string, { since: Date }> = {};
   const lastAccess: Record<string, Date> = {};
@@ -77,16 +113,14 @@ export async function loadAccessFacts(q: Queryable, patientId: string, matrix: M
  * withdrawn one makes the person nobody to the space again (left out). Invitations that
  * matched nobody (aidant_id null) are not relations.
  */
-async function loadAidants(q: Queryable, patientId: string, now: Date): Promise<Record<string, { status: AidantStatus }>> {
-  const rows = await q.query<{ aidant_id: string; status: string; expires_at: Date | string }>(
-    `SELECT aidant_id, status, expires_at FROM aidant_invitations WHERE patient_id = $1 AND aidant_id IS NOT NULL ORDER BY status IN ('pending', 'accepted'), invited_at, invitation_id`,
-    [patientId],
-  );
+function aidantsOf(rows: AidantRow[], now: Date): Record<string, { status: AidantStatus }> {
   const out: Record<string, { status: AidantStatus }> = {};
   for (const r of rows) {
     const status = r.status === 'pending' && now.getTime() >= d(r.expires_at).getTime() ? 'expired' : r.status;
-    if (status === 'pending' || status === 'accepted' || status === 'refused' || status === 'expired') out[r.aidant_id] = { status };
-    else delete out[r.aidant_id];
+    if (status === 'pending' || status === 'accepted' || status === 'refused' || status === 'expired') {
+      // An aidant whose own space is no longer active (closed, deceased) helps no one.
+      out[r.aidant_id] = { status: status === 'accepted' && r.aidant_space !== 'active' ? 'expired' : status };
+    } else delete out[r.aidant_id];
   }
   return out;
 }
@@ -100,9 +134,12 @@ export const LAST_ACCESS_RESOLUTION_MS = 60_000;
  * professional on that patient would queue behind it: a plain read first skips it when the
  * recorded access is recent.
  */
-export async function touchProfessionalAccess(q: Queryable, patientId: string, idNatPs: string, now: Date): Promise<void> {
-  const rows = await q.query<{ last_access_at: Date | string | null }>('SELECT last_access_at FROM professional_relations WHERE patient_id = $1 AND id_nat_ps = $2', [patientId, idNatPs]);
-  const last = rows[0]?.last_access_at;
+export async function touchProfessionalAccess(q: Queryable, patientId: string, idNatPs: string, now: Date, facts?: Pick<AccessFacts, 'lastAccess'>): Promise<void> {
+  // The facts of this transaction already hold it; else read it.
+  const last =
+    facts !== undefined
+      ? facts.lastAccess[idNatPs]
+      : (await q.query<{ last_access_at: Date | string | null }>('SELECT last_access_at FROM professional_relations WHERE patient_id = $1 AND id_nat_ps = $2', [patientId, idNatPs]))[0]?.last_access_at;
   if (last && now.getTime() - d(last).getTime() < LAST_ACCESS_RESOLUTION_MS && now.getTime() >= d(last).getTime()) return;
   await q.query(
     `INSERT INTO professional_relations (patient_id, id_nat_ps, last_access_at) VALUES ($1, $2, $3)

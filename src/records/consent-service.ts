@@ -122,7 +122,7 @@ async function carryOut(deps: ControlsDeps, p: Permitted, principal: Professiona
     detail: { method, firstAccess, organisation: principal.organisationFiness ?? undefined, via: principal.via, clientId: principal.clientId },
   });
   if (notifyFirst) await notifyFirstAccess(deps, p, principal);
-  await touchProfessionalAccess(q, patientId, principal.idNatPs, now);
+  await touchProfessionalAccess(q, patientId, principal.idNatPs, now, facts);
   return { patientId, authorized: true, since: since.toISOString(), firstAccess, method };
 }
 

@@ -224,9 +224,9 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     patientId: string,
     documentId: string,
     opts: ReadOptions,
-  ): Promise<{ fail: AppError } | { row: DocumentRow; r: Resolved; d: Permit }> {
+  ): Promise<{ fail: AppError } | { row: DocumentRow; r: Resolved; d: Permit; f: AccessFacts }> {
     const f = await facts(q, patientId, now);
-    const r = await resolveCaller(q, caller, patientId, f);
+    const r = await resolveCaller(q, caller, patientId, f, { action: 'read', mode: opts.mode ?? 'normal' });
     const row = await loadRow(q, patientId, documentId);
     if (row === null) {
       const gate = decide(request(r, patientId, 'list', undefined, opts), f, now);
@@ -235,7 +235,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     const req = request(r, patientId, 'read', metaOf(row), opts);
     const d = decide(req, f, now);
     if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, documentId) };
-    return { row, r, d };
+    return { row, r, d, f };
   }
 
   async function loadRow(q: Queryable, patientId: string, documentId: string, forUpdate = false): Promise<DocumentRow | null> {
@@ -244,7 +244,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
   }
 
 
-  const fulfil = (q: Queryable, patientId: string, r: Resolved, d: Permit, now: Date) => fulfilObligations(q, { clock, random }, patientId, r, d, now);
+  const fulfil = (q: Queryable, patientId: string, r: Resolved, d: Permit, now: Date, f?: AccessFacts) => fulfilObligations(q, { clock, random }, patientId, r, d, now, f);
   const trace = tracePermitted;
 
   /**
@@ -343,7 +343,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     const d = decide(req, f, now);
     if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, null) };
     const row = await insert(q, patientId, r, now, doc, null, null);
-    const extra = await fulfil(q, patientId, r, d, now);
+    const extra = await fulfil(q, patientId, r, d, now, f);
     await trace(q, patientId, r, now, 'document_created', `document:${row.document_id}`, d, { typeCode: row.type_code, classCode: row.class_code, sha256: row.sha256, ...extra });
     return { ok: viewOf(row) };
   }
@@ -360,7 +360,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
     list: (caller, patientId, opts = {}) =>
       run<ListResult>(async (q, now) => {
         const f = await facts(q, patientId, now);
-        const r = await resolveCaller(q, caller, patientId, f);
+        const r = await resolveCaller(q, caller, patientId, f, { action: 'list', mode: opts.mode ?? 'normal' });
         const req = request(r, patientId, 'list', undefined, opts);
         const d = decide(req, f, now);
         if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, null) };
@@ -376,7 +376,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
           if (rd.effect === 'permit') documents.push(viewOf(row, warningsOf(rd)));
           else console.error(`[carnet] documents filter let through a row decide() refuses (${rd.reason}): document ${row.document_id}, actor ${r.audit.type}; dropped`);
         }
-        const extra = await fulfil(q, patientId, r, d, now);
+        const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, 'documents_listed', undefined, d, { count: documents.length, ...extra });
         const mode = bannerOf(d);
         return { ok: { documents, emergency: mode === null ? null : { mode, banner: true as const } } };
@@ -386,11 +386,11 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
       run<ContentResult>(async (q, now) => {
         const read = await decideRead(q, now, caller, patientId, documentId, opts);
         if ('fail' in read) return read;
-        const { row, r, d } = read;
+        const { row, r, d, f } = read;
         const blob = await blobs.get(q, patientId, row.blob_id);
         if (blob === null) throw new AppError('integrity_failed', `The content of document ${documentId} is missing.`);
         if (blob.sha256 !== row.sha256) throw new AppError('integrity_failed', `The content of document ${documentId} does not match its recorded SHA-256.`);
-        const extra = await fulfil(q, patientId, r, d, now);
+        const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, 'document_read', `document:${documentId}`, d, extra);
         const warnings = warningsOf(d);
         return { ok: { document: viewOf(row, warnings), content: blob.content, warnings, emergencyMode: bannerOf(d) } };
@@ -400,8 +400,8 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
       run<DocumentView>(async (q, now) => {
         const read = await decideRead(q, now, caller, patientId, documentId, opts);
         if ('fail' in read) return read;
-        const { row, r, d } = read;
-        const extra = await fulfil(q, patientId, r, d, now);
+        const { row, r, d, f } = read;
+        const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, 'document_metadata_read', `document:${documentId}`, d, extra);
         return { ok: viewOf(row, warningsOf(d)) };
       }),
@@ -421,7 +421,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         if (old.status !== 'current') return { fail: new AppError('conflict', `Document ${documentId} is ${old.status}: only the current version can be replaced.`) };
         const row = await insert(q, patientId, r, now, doc, documentId, { masked: old.masked_to_professionals, invisibleToRepresentatives: old.invisible_to_representatives });
         await q.query("UPDATE documents SET status = 'superseded', updated_at = $3 WHERE patient_id = $1 AND document_id = $2", [patientId, documentId, now]);
-        const extra = await fulfil(q, patientId, r, d, now);
+        const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, 'document_replaced', `document:${row.document_id}`, d, { replaces: documentId, typeCode: row.type_code, sha256: row.sha256, ...extra });
         return { ok: viewOf(row) };
       }),
@@ -439,7 +439,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         await q.query("UPDATE documents SET status = 'deleted', updated_at = $3 WHERE patient_id = $1 AND document_id = $2", [patientId, documentId, now]);
         // The content goes; the row stays so the trace keeps pointing at what was deleted.
         await blobs.delete(q, patientId, row.blob_id);
-        const extra = await fulfil(q, patientId, r, d, now);
+        const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, 'document_deleted', `document:${documentId}`, d, { ...(opts.onPatientRequest === true ? { onPatientRequest: true } : {}), ...extra });
         return { ok: undefined };
       }),
@@ -465,7 +465,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
           patch.createdOn ?? row.created_on,
           now,
         ]);
-        const extra = await fulfil(q, patientId, r, d, now);
+        const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, 'document_updated', `document:${documentId}`, d, { fields: Object.keys(patch).filter((k) => patch[k as keyof DocumentPatch] !== undefined), ...extra });
         const updated = await loadRow(q, patientId, documentId);
         return { ok: viewOf(updated ?? row) };
@@ -488,7 +488,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
            WHERE patient_id = $1 AND document_id = $2`,
           [patientId, documentId, masked, now],
         );
-        const extra = await fulfil(q, patientId, r, d, now);
+        const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, masked ? 'document_masked' : 'document_unmasked', `document:${documentId}`, d, extra);
         const updated = await loadRow(q, patientId, documentId);
         return { ok: viewOf(updated ?? row) };
@@ -508,7 +508,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         const d: Decision = r.actor.kind === 'patient' || r.actor.kind === 'representative' || r.actor.kind === 'aidant' ? decide(req, f, now) : { effect: 'deny', reason: 'action_not_allowed' };
         if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, documentId) };
         const answer = await describeDocumentAccess(q, patientId, documentId, metaOf(row), f, now);
-        const extra = await fulfil(q, patientId, r, d, now);
+        const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, 'document_access_explained', `document:${documentId}`, d, extra);
         return { ok: answer };
       }),

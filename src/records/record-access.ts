@@ -63,7 +63,7 @@ export async function personName(q: Queryable, personId: string): Promise<string
  * an aidant with no invitation (decide() refuses: not_authorized) and traced as the patient
  * (of another space) they are.
  */
-export async function resolveCaller(q: Queryable, caller: RecordCaller, patientId: string, facts: AccessFacts): Promise<ResolvedCaller> {
+export async function resolveCaller(q: Queryable, caller: RecordCaller, patientId: string, facts: AccessFacts, purpose?: { action: AccessAction; mode: AccessMode }): Promise<ResolvedCaller> {
   switch (caller.kind) {
     case 'person': {
       const name = await personName(q, caller.personId);
@@ -80,7 +80,10 @@ export async function resolveCaller(q: Queryable, caller: RecordCaller, patientI
       };
     }
     case 'professional': {
-      const org = caller.organisationFiness === null ? null : await findOrganisation(q, caller.organisationFiness);
+      // The organisation matters to SAMU mode and to what a professional authors; a plain read
+      // (the busiest path) skips the look-up.
+      const plainRead = purpose !== undefined && purpose.mode !== 'samu' && (purpose.action === 'read' || purpose.action === 'list');
+      const org = caller.organisationFiness === null || plainRead ? null : await findOrganisation(q, caller.organisationFiness);
       // A médecin régulateur of a centre 15, as the directory says (RULES §1).
       const samuRegulator = caller.professionCode === '10' && org?.kind === 'samu' && org.active;
       return {
@@ -112,7 +115,15 @@ export const emergencyBannerOf = (d: Permit): AccessMode | null => (d.obligation
  * Carries out a permit's obligations other than the trace: notifications (once per event)
  * and first-access bookkeeping. Returns what goes into the trace's detail about them.
  */
-export async function fulfilObligations(q: Queryable, deps: Pick<RecordAccessDeps, 'clock' | 'random'>, patientId: string, r: ResolvedCaller, d: Permit, now: Date): Promise<Record<string, unknown>> {
+export async function fulfilObligations(
+  q: Queryable,
+  deps: Pick<RecordAccessDeps, 'clock' | 'random'>,
+  patientId: string,
+  r: ResolvedCaller,
+  d: Permit,
+  now: Date,
+  facts?: AccessFacts,
+): Promise<Record<string, unknown>> {
   const detail: Record<string, unknown> = {};
   const events = new Set<string>();
   for (const o of d.obligations) if (o.type === 'notify_patient') events.add(o.event);
@@ -152,7 +163,7 @@ export async function fulfilObligations(q: Queryable, deps: Pick<RecordAccessDep
       detail.medecinTraitantNotified = false;
     }
   }
-  if (r.actor.kind === 'professional') await touchProfessionalAccess(q, patientId, r.actor.idNatPs, now);
+  if (r.actor.kind === 'professional') await touchProfessionalAccess(q, patientId, r.actor.idNatPs, now, facts);
   return detail;
 }
 
@@ -252,8 +263,8 @@ export async function withRecordAccess<T>(
   const out = await deps.db.tx(async (q): Promise<{ fail: AppError } | { ok: RecordAccessAnswer<T> }> => {
     const facts = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
     if (facts === null) return { fail: new AppError('not_found', 'No such space, or you have no access to it.') };
-    const r = await resolveCaller(q, caller, patientId, facts);
     const mode = req.mode ?? 'normal';
+    const r = await resolveCaller(q, caller, patientId, facts, { action: req.action, mode });
     const request: AccessRequest = {
       actor: r.actor,
       action: req.action,
@@ -267,7 +278,7 @@ export async function withRecordAccess<T>(
       return { fail: refusalError(r, d.reason) };
     }
     const result = await body({ q, now, patientId, facts, caller: r, decision: d });
-    const extra = await fulfilObligations(q, deps, patientId, r, d, now);
+    const extra = await fulfilObligations(q, deps, patientId, r, d, now, facts);
     await tracePermitted(q, patientId, r, now, req.traceAction, result.target ?? req.target, d, { ...result.detail, ...extra });
     return { ok: { value: result.value, emergencyMode: emergencyBannerOf(d) } };
   });
