@@ -87,6 +87,8 @@ export function eventHash(e: HashedFields): string {
 export async function appendAudit(q: Queryable, patientId: string, at: Date, entry: AuditEntry): Promise<void> {
   // Lock the chain head (created at the first event): concurrent appends for this patient
   // wait here, then read the head their predecessor updated.
+  // Competitors of this process queue in memory rather than on the row lock (keyed-mutex.ts).
+  await q.holdUntilEnd?.(`audit-head:${patientId}`);
   // One round trip: the no-op update takes the row lock and RETURNING reads the head under it.
   const heads = await q.query<{ seq: number | string; hash: string }>(
     'INSERT INTO audit_heads (patient_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (patient_id) DO UPDATE SET seq = audit_heads.seq RETURNING seq, hash',

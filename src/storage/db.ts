@@ -8,6 +8,12 @@ export type SqlParam = string | number | boolean | null | Date | Buffer | Uint8A
 
 export interface Queryable {
   query<T extends object = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+  /**
+   * Inside a transaction on a server: waits for the process-local mutex of `key` and holds it
+   * until the transaction ends, before taking a hot row lock (keyed-mutex.ts). Absent where
+   * it would not help (PGlite has one connection; outside a transaction).
+   */
+  holdUntilEnd?(key: string): Promise<void>;
 }
 
 export interface Db extends Queryable {
