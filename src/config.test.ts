@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
+import { writeFileSync } from 'node:fs';
+import { DEFAULT_MATRIX, rowFor, readsType } from './access/index.ts';
 
 const SECRET = Buffer.alloc(32, 7).toString('base64');
 const dir = () => mkdtempSync(join(tmpdir(), 'carnet-config-'));
@@ -45,5 +47,25 @@ describe('loadConfig', () => {
     expect(refusal({ CARNET_SECRET: 'c2hvcnQ=' }).details[0]?.field).toBe('CARNET_SECRET');
     expect(refusal({ CARNET_BASE_URL: 'not a url', CARNET_DATA_DIR: dir() }).details[0]?.field).toBe('CARNET_BASE_URL');
     expect(refusal({ LOG_LEVEL: 'loud', CARNET_DATA_DIR: dir() }).details[0]?.field).toBe('LOG_LEVEL');
+  });
+
+  it('takes the authorization matrix from CARNET_MATRIX_FILE (RULES §3.2: configurable), or refuses it naming the problem', () => {
+    const d = mkdtempSync(join(tmpdir(), 'carnet-config-'));
+    expect(loadConfig({ CARNET_DATA_DIR: d }).matrix).toBe(DEFAULT_MATRIX);
+    const raw = JSON.parse(readFileSync(new URL('./access/matrix.json', import.meta.url), 'utf8')) as { rows: Record<string, { types?: string[] }> };
+    // An operator's edition: podiatrists no longer read the discharge letter 11490-0 either.
+    const podiatrist = raw.rows['80'];
+    if (podiatrist === undefined) throw new Error('no podiatrist row');
+    podiatrist.types = [...(podiatrist.types ?? []), '11490-0'];
+    const file = join(d, 'matrix.json');
+    writeFileSync(file, JSON.stringify(raw));
+    const m = loadConfig({ CARNET_DATA_DIR: d, CARNET_MATRIX_FILE: file }).matrix;
+    const row = rowFor(m, '80', null);
+    expect(row && readsType(row, '11490-0')).toBe(false);
+    const bundled = rowFor(DEFAULT_MATRIX, '80', null);
+    expect(bundled && readsType(bundled, '11490-0')).toBe(true);
+    writeFileSync(file, '{"rows": {"99": {}}}');
+    expect(() => loadConfig({ CARNET_DATA_DIR: d, CARNET_MATRIX_FILE: file })).toThrow(/Authorization matrix/);
+    expect(() => loadConfig({ CARNET_DATA_DIR: d, CARNET_MATRIX_FILE: join(d, 'missing.json') })).toThrow(/cannot read the file/);
   });
 });

@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { DEFAULT_MATRIX, loadMatrixFile } from './access/index.ts';
+import type { Matrix } from './access/index.ts';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { AppError } from './platform/errors.ts';
@@ -29,6 +31,8 @@ export interface Config {
   readonly masterKeyIsGenerated: boolean;
   /** Load the demo data on first start. */
   readonly demo: boolean;
+  /** The authorization matrix in force (RULES §3.2, configurable): CARNET_MATRIX_FILE, else the bundled one. */
+  readonly matrix: Matrix;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
    * Professionals' OpenID Connect provider (Pro Santé Connect in France). Absent: the
@@ -106,6 +110,9 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
 
   const { masterKey, masterKeyIsGenerated } = masterKeyFrom(env, dataDir, production);
 
+  const matrixFile = env.CARNET_MATRIX_FILE || undefined;
+  const matrix = matrixFile === undefined ? DEFAULT_MATRIX : loadMatrixFile(matrixFile);
+
   return Object.freeze({
     env: nodeEnv,
     host,
@@ -120,6 +127,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     masterKey,
     masterKeyIsGenerated,
     demo,
+    matrix,
     logLevel,
     proOidc,
     ...overrides,

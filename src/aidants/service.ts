@@ -30,7 +30,6 @@ import { channelFor, enqueueMessage } from '../platform/mail/outbox.ts';
 import type { TemplateName } from '../platform/mail/outbox.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Actor as AuditActor } from '../audit/index.ts';
-import { DEFAULT_MATRIX } from '../access/index.ts';
 import type { AccessFacts } from '../access/index.ts';
 import { isIsoDate, isMinor } from '../identity/index.ts';
 import { createDocumentsRepository, loadAccessFacts, patientRecipient, personName, withRecordAccess } from '../records/index.ts';
@@ -166,7 +165,7 @@ export function createAidantsService(deps: AppDeps): AidantsService {
   }
 
   async function facts(q: Queryable, patientId: string, now: Date): Promise<AccessFacts> {
-    const f = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
+    const f = await loadAccessFacts(q, patientId, deps.config.matrix, now);
     if (f === null) throw noInvitation();
     return f;
   }

@@ -9,7 +9,7 @@
  * traced paths.
  */
 import type { AppDeps } from '../app.ts';
-import { decide, DEFAULT_MATRIX } from '../access/index.ts';
+import { decide } from '../access/index.ts';
 import type { AccessAction, AccessFacts, DocumentMeta, PatientSideActor, ResourceKind } from '../access/index.ts';
 import type { SpaceStatus } from '../lifecycle/index.ts';
 import { loadAccessFacts } from '../records/index.ts';
@@ -79,7 +79,7 @@ export function capabilitiesOf(actor: PatientSideActor, patientId: string, facts
   return out;
 }
 
-export async function mySpaces(deps: Pick<AppDeps, 'db' | 'clock'>, me: string): Promise<SwitchSpace[]> {
+export async function mySpaces(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>, me: string): Promise<SwitchSpace[]> {
   const now = deps.clock.now();
   const q = deps.db;
   const candidates: { patientId: string; role: SpaceRole; rank: 1 | 2 | null; actor: PatientSideActor }[] = [
@@ -89,7 +89,7 @@ export async function mySpaces(deps: Pick<AppDeps, 'db' | 'clock'>, me: string):
   ];
   const out: SwitchSpace[] = [];
   for (const c of candidates) {
-    const facts = await loadAccessFacts(q, c.patientId, DEFAULT_MATRIX, now);
+    const facts = await loadAccessFacts(q, c.patientId, deps.config.matrix, now);
     const person = await store.person(q, c.patientId);
     if (facts === null || person === null) continue;
     // An aidant sees the space only while decide() lets them in (not after revocation, nor once it is closed).

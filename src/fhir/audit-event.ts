@@ -16,7 +16,7 @@ import type { AuditEvent, AuditEventAgent, AuditEventEntity } from '@medplum/fhi
 import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import type { Queryable, SqlParam } from '../storage/index.ts';
-import { DEFAULT_MATRIX, decide } from '../access/index.ts';
+import { decide } from '../access/index.ts';
 import type { Actor, Decision } from '../access/index.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Actor as AuditActor } from '../audit/audit-log.ts';
@@ -157,7 +157,7 @@ export const auditEventFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify,
 
     const result = await deps.db.tx(async (q: Queryable) => {
       const now = deps.clock.now();
-      const facts = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
+      const facts = await loadAccessFacts(q, patientId, deps.config.matrix, now);
       if (facts === null) return null;
       const d: Decision = decide({ actor, action: 'list', target: { patientId, kind: 'trace' }, mode: 'normal' }, facts, now);
       if (d.effect === 'deny') {

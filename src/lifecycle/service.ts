@@ -17,7 +17,6 @@ import { deletionDeadline, transition } from './space-lifecycle.ts';
 import type { SpaceEvent, SpaceState, SpaceStatus } from './space-lifecycle.ts';
 import * as store from './store.ts';
 import { loadAccessFacts, personName } from '../records/index.ts';
-import { DEFAULT_MATRIX } from '../access/index.ts';
 import type { SpaceRow } from './store.ts';
 
 export interface LifecycleDeps {
@@ -257,7 +256,7 @@ async function refuseAidant(deps: LifecycleDeps, holderId: string, patientId: st
   if (holderId === patientId) return;
   const now = deps.clock.now();
   const isAidant = await deps.db.tx(async (q) => {
-    const facts = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
+    const facts = await loadAccessFacts(q, patientId, deps.config.matrix, now);
     if (facts?.aidants[holderId]?.status !== 'accepted') return false;
     const name = await personName(q, holderId);
     await appendAudit(q, patientId, now, { actor: { type: 'aidant', id: holderId, name: name ?? undefined }, action: 'access_denied', detail: { attempted, reason: 'aidant_forbidden_action' } });

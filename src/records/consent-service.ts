@@ -21,7 +21,6 @@
  *   decide() uses (no last access recorded for this PS).
  */
 import { accessActorOf } from './professional-caller.ts';
-import { DEFAULT_MATRIX } from '../access/index.ts';
 import type { DenyReason } from '../access/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Actor as AuditActor } from '../audit/index.ts';
@@ -75,7 +74,7 @@ export async function attestConsent(deps: ControlsDeps, principal: ProfessionalP
   const now = deps.clock.now();
   const actor = auditActorOf(principal);
   return txOutcome(deps.db, async (q) => {
-    const facts = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
+    const facts = await loadAccessFacts(q, patientId, deps.config.matrix, now);
     if (facts === null) return { fail: new AppError('not_found', NOT_FOUND) };
     const permitted = await decideThen(
       q,

@@ -5,7 +5,8 @@
  * thrown; an action's own bad input rolls back nothing because nothing was written yet.
  */
 import type { Db, Queryable } from '../storage/index.ts';
-import { decide, DEFAULT_MATRIX } from '../access/index.ts';
+import { decide } from '../access/index.ts';
+import type { Matrix } from '../access/index.ts';
 import type { AccessAction, AccessFacts, Actor, DenyReason, Obligation, ResourceKind } from '../access/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Actor as AuditActor, AccessMode } from '../audit/index.ts';
@@ -21,7 +22,7 @@ export interface ControlsDeps {
   db: Db;
   clock: Clock;
   random: Random;
-  config: { baseUrl: string; secret: Buffer };
+  config: { baseUrl: string; secret: Buffer; matrix: Matrix };
 }
 
 export type Outcome<T> = { ok: T } | { fail: AppError };
@@ -72,7 +73,7 @@ export async function asPatientSide<T>(
 ): Promise<T> {
   const now = deps.clock.now();
   return txOutcome(deps.db, async (q) => {
-    const facts = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
+    const facts = await loadAccessFacts(q, patientId, deps.config.matrix, now);
     if (facts === null) return { fail: notFound() };
     const r = await resolveCaller(q, { kind: 'person', personId: holderId }, patientId, facts);
     return decideThen(q, { patientId, facts, actor: r.audit, now }, { actor: r.actor, action, kind: 'settings', attempted }, (reason) =>

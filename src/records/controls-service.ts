@@ -26,7 +26,6 @@ import type { Professional } from '../identity/index.ts';
 import { findProfessional } from '../identity/index.ts';
 import type { ProfessionalPrincipal } from '../pro-auth/index.ts';
 import { loadAccessFacts } from './access-facts.ts';
-import { DEFAULT_MATRIX } from '../access/index.ts';
 import {
   asPatientSide,
   decideThen,
@@ -217,7 +216,7 @@ export async function blockByAdministrator(deps: ControlsDeps, principal: Profes
     specialty: principal.specialtyCode ?? undefined,
   };
   return txOutcome(deps.db, async (q) => {
-    const facts = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
+    const facts = await loadAccessFacts(q, patientId, deps.config.matrix, now);
     if (facts === null) return { fail: new AppError('not_found', 'No such patient among those you may manage.') };
     const permitted = await decideThen(
       q,

@@ -16,7 +16,7 @@ import type { Clock } from '../platform/clock.ts';
 import { addMonths } from '../platform/clock.ts';
 import type { Random } from '../platform/random.ts';
 import { AppError } from '../platform/errors.ts';
-import { DEFAULT_MATRIX, classOfType, decide } from '../access/index.ts';
+import { classOfType, decide } from '../access/index.ts';
 import type { AccessAction, AccessFacts, AccessMode, AccessRequest, AuthorKind, Decision, DenyReason, DocumentMeta, DocumentStatus } from '../access/index.ts';
 import { createMasterKeyRing, createPatientKeys, createPgBlobStore } from '../storage/blobs/index.ts';
 import type { BlobStore } from '../storage/blobs/index.ts';
@@ -31,7 +31,7 @@ export interface DocumentsDeps {
   db: Db;
   clock: Clock;
   random: Random;
-  config: Pick<Config, 'masterKey'>;
+  config: Pick<Config, 'masterKey' | 'matrix'>;
 }
 
 /** Who calls, as the routes know them (record-access.ts turns them into decide() actors). */
@@ -208,7 +208,7 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
   }
 
   async function facts(q: Queryable, patientId: string, now: Date): Promise<AccessFacts> {
-    const f = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
+    const f = await loadAccessFacts(q, patientId, deps.config.matrix, now);
     if (f === null) throw notFound('space');
     return f;
   }

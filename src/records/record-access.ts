@@ -13,8 +13,8 @@ import { channelFor, enqueueMessage } from '../platform/mail/outbox.ts';
 import type { Recipient } from '../platform/mail/outbox.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { Actor as AuditActor } from '../audit/index.ts';
-import { DEFAULT_MATRIX, decide } from '../access/index.ts';
-import type { AccessAction, AccessFacts, AccessMode, AccessRequest, Actor, AuthorKind, Decision, DenyReason, DocumentMeta, Obligation, ResourceKind } from '../access/index.ts';
+import { decide } from '../access/index.ts';
+import type { Matrix, AccessAction, AccessFacts, AccessMode, AccessRequest, Actor, AuthorKind, Decision, DenyReason, DocumentMeta, Obligation, ResourceKind } from '../access/index.ts';
 import { findOrganisation } from '../identity/index.ts';
 import { loadAccessFacts, touchProfessionalAccess } from './access-facts.ts';
 import { patientRecipient } from './patient-recipient.ts';
@@ -48,6 +48,7 @@ export interface RecordAccessDeps {
   db: Db;
   clock: Clock;
   random: Random;
+  config: { matrix: Matrix };
 }
 
 /** A person's display name ("Claire MARTIN"), or null. */
@@ -261,7 +262,7 @@ export async function withRecordAccess<T>(
 ): Promise<RecordAccessAnswer<T>> {
   const now = deps.clock.now();
   const out = await deps.db.tx(async (q): Promise<{ fail: AppError } | { ok: RecordAccessAnswer<T> }> => {
-    const facts = await loadAccessFacts(q, patientId, DEFAULT_MATRIX, now);
+    const facts = await loadAccessFacts(q, patientId, deps.config.matrix, now);
     if (facts === null) return { fail: new AppError('not_found', 'No such space, or you have no access to it.') };
     const mode = req.mode ?? 'normal';
     const r = await resolveCaller(q, caller, patientId, facts, { action: req.action, mode });
