@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'test-output', 'web/dist', 'coverage'] },
+  { ignores: ['node_modules', 'data', 'dist', 'test-output', 'web/dist', 'web/public/dsfr', 'coverage'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,7 +7,11 @@
  * SELECT of the patient's current documents and one INSERT into a scratch table.
  *
  *   npm run bench -- documents [--duration 10] [--warmup 2] [--connections 50]
- *     [--loadgen worker|inline] [--only baseline,list,read,submit]
+ *     [--loadgen worker|inline] [--only baseline,list,read,submit] [--patients 1]
+ *
+ * --patients N spreads the requests over N patients (each with the same 50 documents; each
+ * connection cycles through them): the issue's scenario is one patient, where every request
+ * appends to the same trace chain and so queues for its head; real traffic is spread.
  *
  * Load: autocannon's programmatic API, in a worker thread by default (its own event loop,
  * so the load generator does not take turns with the server on one thread; --loadgen inline
@@ -58,6 +62,7 @@ interface Options {
   connections: number;
   loadgen: 'worker' | 'inline';
   only: string[];
+  patients: number;
 }
 
 function parseArgs(args: string[]): Options {
@@ -75,7 +80,7 @@ function parseArgs(args: string[]): Options {
   if (loadgen !== 'worker' && loadgen !== 'inline') throw new Error('--loadgen must be worker or inline');
   const only = (value('only') ?? 'baseline,list,read,submit').split(',');
   for (const s of only) if (!['baseline', 'list', 'read', 'submit'].includes(s)) throw new Error(`--only: unknown scenario ${s}`);
-  return { duration: num('duration', 10, 1), warmup: num('warmup', 2, 0), connections: num('connections', 50, 1), loadgen, only };
+  return { duration: num('duration', 10, 1), warmup: num('warmup', 2, 0), connections: num('connections', 50, 1), loadgen, only, patients: num('patients', 1, 1) };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -86,6 +91,8 @@ interface LoadRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: Buffer;
+  /** Several patients: the paths each connection cycles through (same method, headers, body). */
+  paths?: string[];
   connections: number;
   duration: number;
 }
@@ -135,7 +142,8 @@ function summarize(r: AutocannonResult): LoadResult {
 }
 
 function autocannonOpts(l: LoadRequest): Record<string, unknown> {
-  return { url: l.url, method: l.method, headers: l.headers, body: l.body, connections: l.connections, duration: l.duration, pipelining: 1, timeout: 10 };
+  const requests = l.paths === undefined ? undefined : l.paths.map((path) => ({ path, method: l.method }));
+  return { url: l.url, method: l.method, headers: l.headers, body: l.body, connections: l.connections, duration: l.duration, pipelining: 1, timeout: 10, ...(requests ? { requests } : {}) };
 }
 
 /** The worker: imports autocannon, runs one load, posts the raw result back. */
@@ -198,17 +206,16 @@ const TYPES = ['11488-4', '18748-4', '11502-2', '34133-9', '57833-6', '18776-5',
 
 interface Fixture {
   patientId: string;
+  /** Every patient set up (the first is patientId), with the 100 KB document of each. */
+  patients: { patientId: string; readDocumentId: string }[];
   gpAuth: () => Promise<string>;
   readDocumentId: string;
   submitted: number;
   visibleToGp: number;
 }
 
-async function setUp(app: FastifyInstance, db: Db, config: Config): Promise<Fixture> {
+async function setUp(app: FastifyInstance, db: Db, config: Config, patientCount: number): Promise<Fixture> {
   await loadDemoDirectory(db, systemClock);
-  const p = await insertActivePatient(db);
-  const patientId = p.patientId;
-  await db.query('INSERT INTO professional_relations (patient_id, id_nat_ps, authorized_since) VALUES ($1, $2, $3)', [patientId, GP, systemClock.now()]);
   const key: SoftwareKey = await softwareKey('ES256');
   const clients = new Map<string, string>();
   const bearer = async (ps: string): Promise<string> => {
@@ -227,6 +234,12 @@ async function setUp(app: FastifyInstance, db: Db, config: Config): Promise<Fixt
   // 50 documents: 40 by the GP, 10 by a cardiologist; ten types; PDF, text and XML; flags
   // cycled (masked to professionals, invisible to the patient, invisible to representatives).
   const auth = { [GP]: await bearer(GP), [CARDIO]: await bearer(CARDIO) };
+  const patients: Fixture['patients'] = [];
+  let visibleToGp = 0;
+  for (let n = 0; n < patientCount; n++) {
+  const p = await insertActivePatient(db);
+  const patientId = p.patientId;
+  await db.query('INSERT INTO professional_relations (patient_id, id_nat_ps, authorized_since) VALUES ($1, $2, $3)', [patientId, GP, systemClock.now()]);
   let readDocumentId = '';
   for (let i = 0; i < 50; i++) {
     const ps = i % 5 === 4 ? CARDIO : GP;
@@ -249,9 +262,13 @@ async function setUp(app: FastifyInstance, db: Db, config: Config): Promise<Fixt
   }
   const list = await app.inject({ method: 'GET', url: `/api/pro/patients/${patientId}/documents`, headers: { authorization: auth[GP] ?? '' } });
   if (list.statusCode !== 200) throw new Error(`setting up: list answered ${list.statusCode} ${list.body}`);
-  const visibleToGp = (list.json() as { documents: unknown[] }).documents.length;
+  visibleToGp = (list.json() as { documents: unknown[] }).documents.length;
+  patients.push({ patientId, readDocumentId });
+  }
   await db.exec('ANALYZE');
-  return { patientId, gpAuth: () => bearer(GP), readDocumentId, submitted: 50, visibleToGp };
+  const first = patients[0];
+  if (first === undefined) throw new Error('no patient set up');
+  return { patientId: first.patientId, patients, gpAuth: () => bearer(GP), readDocumentId: first.readDocumentId, submitted: 50, visibleToGp };
 }
 
 /** The bare baseline: the list's indexed SELECT and one INSERT into a scratch table. */
@@ -327,14 +344,17 @@ export async function run(args: string[]): Promise<void> {
     const config = loadConfig({ NODE_ENV: 'test', CARNET_DATA_DIR: dataDir, CARNET_SECRET: randomBytes(32).toString('base64'), CARNET_DEMO: '0', LOG_LEVEL: 'silent' });
     app = await buildApp({ config, db: appDb, clock: systemClock, random: cryptoRandom });
     const t0 = performance.now();
-    const fx = await setUp(app, appDb, config);
-    console.log(`set up in ${((performance.now() - t0) / 1000).toFixed(1)} s: patient ${fx.patientId}, ${fx.submitted} documents (10 types, PDF/text/XML, flags cycled), ${fx.visibleToGp} listed to the GP`);
+    const fx = await setUp(app, appDb, config, o.patients);
+    console.log(`set up in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${o.patients === 1 ? `patient ${fx.patientId}` : `${o.patients} patients`}, ${fx.submitted} documents${o.patients === 1 ? '' : ' each'} (10 types, PDF/text/XML, flags cycled), ${fx.visibleToGp} listed to the GP`);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const baseApp = await baselineApp(baseDb);
     base = baseApp;
     await baseApp.listen({ host: '127.0.0.1', port: 0 });
     const appUrl = baseUrl(app);
     const docsUrl = `${appUrl}/api/pro/patients/${fx.patientId}/documents`;
+    // With several patients, each connection cycles through their paths.
+    const spread = (path: (p: Fixture['patients'][number]) => string): { paths?: string[] } => (o.patients === 1 ? {} : { paths: fx.patients.map(path) });
+    const docsPath = (p: Fixture['patients'][number]) => `/api/pro/patients/${p.patientId}/documents`;
     const submitForm = form({ typeCode: '11488-4', title: 'CR de consultation (bench)', createdOn: '2025-06-01', invisibleToRepresentatives: 'false' }, { name: 'cr.pdf', type: 'application/pdf', content: pdfOf(KB100, 'submit') });
 
     const json = (b: Buffer) => JSON.parse(b.toString('utf8')) as Record<string, unknown>;
@@ -342,7 +362,7 @@ export async function run(args: string[]): Promise<void> {
       {
         name: 'baseline',
         label: 'baseline: bare SELECT + INSERT',
-        request: async () => ({ url: `${baseUrl(baseApp)}/baseline/${fx.patientId}`, method: 'GET', headers: {} }),
+        request: async () => ({ url: `${baseUrl(baseApp)}/baseline/${fx.patientId}`, method: 'GET', headers: {}, ...spread((p) => `/baseline/${p.patientId}`) }),
         check: (res, b) => {
           if (res.status !== 200) throw new Error(`status ${res.status}`);
           const n = (json(b).documents as unknown[]).length;
@@ -352,7 +372,7 @@ export async function run(args: string[]): Promise<void> {
       {
         name: 'list',
         label: 'PS lists the documents',
-        request: async () => ({ url: docsUrl, method: 'GET', headers: { authorization: await fx.gpAuth() } }),
+        request: async () => ({ url: docsUrl, method: 'GET', headers: { authorization: await fx.gpAuth() }, ...spread(docsPath) }),
         check: (res, b) => {
           if (res.status !== 200) throw new Error(`status ${res.status}: ${b.toString().slice(0, 300)}`);
           const n = (json(b).documents as unknown[]).length;
@@ -362,7 +382,7 @@ export async function run(args: string[]): Promise<void> {
       {
         name: 'read',
         label: 'PS reads a 100 KB document',
-        request: async () => ({ url: `${docsUrl}/${fx.readDocumentId}/content`, method: 'GET', headers: { authorization: await fx.gpAuth() } }),
+        request: async () => ({ url: `${docsUrl}/${fx.readDocumentId}/content`, method: 'GET', headers: { authorization: await fx.gpAuth() }, ...spread((p) => `${docsPath(p)}/${p.readDocumentId}/content`) }),
         check: (res, b) => {
           if (res.status !== 200) throw new Error(`status ${res.status}: ${b.toString().slice(0, 300)}`);
           if (b.length !== KB100 || !b.subarray(0, 5).equals(Buffer.from('%PDF-'))) throw new Error(`content of ${b.length} bytes`);
@@ -371,7 +391,7 @@ export async function run(args: string[]): Promise<void> {
       {
         name: 'submit',
         label: 'PS submits a 100 KB document',
-        request: async () => ({ url: docsUrl, method: 'POST', headers: { authorization: await fx.gpAuth(), 'content-type': submitForm.contentType }, body: submitForm.body }),
+        request: async () => ({ url: docsUrl, method: 'POST', headers: { authorization: await fx.gpAuth(), 'content-type': submitForm.contentType }, body: submitForm.body, ...spread(docsPath) }),
         check: (res, b) => {
           if (res.status !== 201) throw new Error(`status ${res.status}: ${b.toString().slice(0, 300)}`);
           const d = json(b);
@@ -391,7 +411,7 @@ export async function run(args: string[]): Promise<void> {
       } catch (e) {
         throw new Error(`${s.name}: the sample request is not what the scenario measures (${(e as Error).message})`, { cause: e });
       }
-      const countBefore = s.name === 'submit' ? await docCount(appDb, fx.patientId) : 0;
+      const countBefore = s.name === 'submit' ? await docCount(appDb, fx.patients.map((p) => p.patientId)) : 0;
       if (o.warmup > 0) await load({ ...req, connections: o.connections, duration: o.warmup }, o.loadgen);
       const uptime = load1();
       const elu0 = performance.eventLoopUtilization();
@@ -409,7 +429,7 @@ export async function run(args: string[]): Promise<void> {
         baseDbOpen = false;
       }
       if (s.name === 'submit') {
-        const created = (await docCount(appDb, fx.patientId)) - countBefore;
+        const created = (await docCount(appDb, fx.patients.map((p) => p.patientId))) - countBefore;
         console.log(`    submit check: ${created} documents created during warm-up + run`);
       }
     }
@@ -449,8 +469,8 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-async function docCount(db: Db, patientId: string): Promise<number> {
-  const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM documents WHERE patient_id = $1', [patientId]);
+async function docCount(db: Db, patientIds: string[]): Promise<number> {
+  const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM documents WHERE patient_id = ANY($1::uuid[])', [patientIds]);
   return r[0]?.n ?? 0;
 }
 

@@ -12,6 +12,7 @@ import { documentsRoutes } from './records/index.ts';
 import { fhirRoutes } from './fhir/index.ts';
 import { entourageRoutes, healthHistoryRoutes, measuresRoutes, profileSynthesisRoutes, vaccinationsRoutes } from './profile/index.ts';
 import { aidantsRoutes } from './aidants/index.ts';
+import { portalRoutes } from './portal/index.ts';
 
 /** The capability plugins, each registered with the app's dependencies. */
 export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes, auditRoutes, controlsRoutes,
@@ -23,4 +24,6 @@ export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authR
   profileSynthesisRoutes,
   aidantsRoutes,
   fhirRoutes,
+  // Last: the portal answers the GET navigations no other route took.
+  portalRoutes,
 ];
