@@ -6,13 +6,16 @@ import { professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin } fr
 import { lifecycleRoutes } from './lifecycle/index.ts';
 import { beneficiaryRoutes } from './beneficiaries/index.ts';
 import { identityRoutes } from './identity/index.ts';
-import { auditRoutes } from './audit/index.ts';
+import { createAuditRoutes } from './audit/index.ts';
 import { controlsRoutes } from './records/controls-routes.ts';
-import { documentsRoutes } from './records/index.ts';
+import { documentsRoutes, mayReadTrace } from './records/index.ts';
 import { fhirRoutes } from './fhir/index.ts';
 import { entourageRoutes, healthHistoryRoutes, measuresRoutes, profileSynthesisRoutes, vaccinationsRoutes } from './profile/index.ts';
 import { aidantsRoutes } from './aidants/index.ts';
 import { portalRoutes } from './portal/index.ts';
+
+/** The patient's trace: the audit module reads it, records decides who may (decide()). */
+const auditRoutes: FastifyPluginAsync<AppDeps> = (app, deps) => createAuditRoutes((q, viewer, patient, now) => mayReadTrace(q, deps.config.matrix, viewer, patient, now))(app, deps);
 
 /** The capability plugins, each registered with the app's dependencies. */
 export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authRoutes, professionalPrincipalPlugin, proSignInPlugin, softwareAccessPlugin, lifecycleRoutes, beneficiaryRoutes, identityRoutes, auditRoutes, controlsRoutes,

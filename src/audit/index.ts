@@ -2,4 +2,5 @@ export { appendAudit, eventHash, canonicalJson, GENESIS_HASH, ACTOR_TYPES, ACCES
 export type { Actor, ActorType, AccessMode, AuditEntry, HashedFields } from './audit-log.ts';
 export { verifyChains, BREAK_REASONS } from './verify.ts';
 export type { BreakReason, BrokenLink, VerifyOptions, VerifyReport } from './verify.ts';
-export { auditRoutes } from './routes.ts';
+export { createAuditRoutes } from './routes.ts';
+export type { TraceReadCheck } from './trace.ts';

@@ -149,6 +149,24 @@ describeEngines('GET /api/spaces/:patientId/trace', (getDb) => {
     expect((await ctx.app.inject({ method: 'GET', url: `/api/spaces/${holder.patientId}/trace` })).statusCode).toBe(401);
   });
 
+  it('an accepted aidant reads the trace of the person they help (decide()); a pending one does not', async () => {
+    const helped = await insertActivePatient(ctx.db);
+    await ctx.db.tx((q) => appendAudit(q, helped.patientId, new Date(START), { actor: GP, action: 'document_added' }));
+    const aidant = await insertActivePatient(ctx.db);
+    const session = await signIn(ctx, aidant.loginId, aidant.password);
+    const invite = (status: string) =>
+      ctx.db.query(
+        `INSERT INTO aidant_invitations (patient_id, invitation_id, aidant_id, login_id, invited_by, status, invited_at, expires_at)
+         VALUES ($1, gen_random_uuid(), $2, 'someone', $1, $3, $4, $5)
+         ON CONFLICT (patient_id, aidant_id) WHERE status IN ('pending', 'accepted') AND aidant_id IS NOT NULL DO UPDATE SET status = EXCLUDED.status`,
+        [helped.patientId, aidant.patientId, status, START, '2099-01-01T00:00:00Z'],
+      );
+    await invite('pending');
+    expect((await get(helped.patientId, '', session)).statusCode).toBe(404);
+    await invite('accepted');
+    expect((await page(helped.patientId, '', session)).entries.map((e) => e.action)).toContain('document_added');
+  });
+
   it('bad parameters are a 400 naming the field', async () => {
     const cases: [string, string][] = [
       ['?limit=0', 'querystring.limit'],

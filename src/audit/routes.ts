@@ -5,6 +5,7 @@ import type { AppDeps } from '../app.ts';
 import { requirePatient } from '../auth/index.ts';
 import { ACCESS_MODES, ACTOR_TYPES } from './audit-log.ts';
 import { readTrace, TRACE_DEFAULT_LIMIT, TRACE_MAX_LIMIT, TRACE_TIME_ZONE } from './trace.ts';
+import type { TraceReadCheck } from './trace.ts';
 
 const Day = (what: string) => Type.String({ maxLength: 10, description: `${what} (YYYY-MM-DD, a day in ${TRACE_TIME_ZONE}, included)` });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -28,7 +29,7 @@ const TraceEntrySchema = Type.Object({
 });
 
 /** The patient's reading of their trace (R. 1111-43): who did what, when, in which mode. */
-export const auditRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+export const createAuditRoutes = (mayRead: TraceReadCheck): FastifyPluginAsync<AppDeps> => async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
@@ -36,7 +37,7 @@ export const auditRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
     {
       schema: {
         tags: ['trace'],
-        summary: 'The trace of a space, newest first: every action with its date, actor, profession, target and mode. For the holder and their legal representatives.',
+        summary: 'The trace of a space, newest first: every action with its date, actor, profession, target and mode. For the holder, their legal representatives and aidants.',
         params: Type.Object({ patientId: Type.String({ format: 'uuid' }) }),
         querystring: Type.Object(
           {
@@ -53,7 +54,7 @@ export const auditRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) =>
     },
     async (req) => {
       const session = requirePatient(req);
-      return readTrace(deps.db, session.patientId, req.params.patientId, req.query);
+      return readTrace(deps.db, mayRead, deps.clock.now(), session.patientId, req.params.patientId, req.query);
     },
   );
 };

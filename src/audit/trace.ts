@@ -66,19 +66,11 @@ function checkDate(field: string, value: string | undefined): string | undefined
 }
 
 /**
- * May the signed-in account `viewerId` read the trace of `patientId`? Its own, or the space
- * of someone it is an active legal representative of (rank 1 or 2).
- * TODO(lifecycle): representations belong to lifecycle; this read should move behind
- * lifecycle's index (or decide()) when the access capability lands.
+ * Whether the signed-in account `viewerId` may read the trace of `patientId`: decided by the
+ * records capability with decide() (holder, legal representative, accepted aidant), given to
+ * the trace's routes by routes.ts (the audit module sits below records and cannot ask it).
  */
-async function mayRead(q: Queryable, viewerId: string, patientId: string): Promise<boolean> {
-  if (viewerId === patientId) return true;
-  const rows = await q.query<{ ok: number }>(
-    "SELECT 1 AS ok FROM representations WHERE patient_id = $1 AND representative_id = $2 AND status = 'active' AND rank IN (1, 2)",
-    [patientId, viewerId],
-  );
-  return rows.length > 0;
-}
+export type TraceReadCheck = (q: Queryable, viewerId: string, patientId: string, now: Date) => Promise<boolean>;
 
 interface Row {
   seq: number;
@@ -117,10 +109,10 @@ function entry(r: Row): TraceEntry {
  * else is not found (the existence of the space does not leak). Pagination is by keyset on
  * the sequence number (stable while events are appended: new ones never enter older pages).
  *
- * Reading the trace is not traced yet: whether and how trace reads are traced is decided
- * with the access decision (decide()) in the next issue.
+ * Reading the trace is not itself traced: every look at the history would add to it, and
+ * the history would fill with the patient reading it.
  */
-export async function readTrace(q: Queryable, viewerId: string, patientId: string, query: TraceQuery): Promise<TracePage> {
+export async function readTrace(q: Queryable, mayRead: TraceReadCheck, now: Date, viewerId: string, patientId: string, query: TraceQuery): Promise<TracePage> {
   const limit = query.limit ?? TRACE_DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > TRACE_MAX_LIMIT) throw bad('querystring.limit', `must be an integer from 1 to ${TRACE_MAX_LIMIT}`);
   const from = checkDate('querystring.from', query.from);
@@ -128,7 +120,7 @@ export async function readTrace(q: Queryable, viewerId: string, patientId: strin
   if (from !== undefined && to !== undefined && from > to) throw bad('querystring.to', `must not be before from (${from})`);
   const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
 
-  if (!(await mayRead(q, viewerId, patientId))) throw new AppError('not_found', 'No such space among those you can see.');
+  if (!(await mayRead(q, viewerId, patientId, now))) throw new AppError('not_found', 'No such space among those you can see.');
 
   const params: SqlParam[] = [patientId];
   const where = ['patient_id = $1'];

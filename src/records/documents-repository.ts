@@ -112,6 +112,12 @@ export interface DocumentsRepository {
   remove(caller: DocumentsCaller, patientId: string, documentId: string, opts?: { onPatientRequest?: boolean }): Promise<undefined>;
   update(caller: DocumentsCaller, patientId: string, documentId: string, patch: DocumentPatch): Promise<DocumentView>;
   setMasked(caller: DocumentsCaller, patientId: string, documentId: string, masked: boolean): Promise<DocumentView>;
+  /**
+   * Every current document the caller may read, with its content, inside the caller's
+   * transaction, neither decided as a whole nor traced here: for the export of a space, which
+   * decides `download_all` and traces once (src/export).
+   */
+  readAllIn(q: Queryable, caller: DocumentsCaller, patientId: string): Promise<{ document: DocumentView; content: Buffer }[]>;
   /** Who can see a document and why (documents-visibility.ts); for those who read it on the patient side. */
   accessOf(caller: DocumentsCaller, patientId: string, documentId: string): Promise<DocumentAccessAnswer>;
 }
@@ -493,6 +499,22 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         const updated = await loadRow(q, patientId, documentId);
         return { ok: viewOf(updated ?? row) };
       }),
+
+    readAllIn: async (q, caller, patientId) => {
+      const now = clock.now();
+      const f = await facts(q, patientId, now);
+      const r = await resolveCaller(q, caller, patientId, f, { action: 'list', mode: 'normal' });
+      const filter = compileDocumentsFilter({ actor: r.actor, patientId, facts: f, mode: 'normal', justification: undefined, now }, 1);
+      const rows = await q.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE status = 'current' AND ${filter.where} ORDER BY submitted_at, document_id`, filter.params);
+      const out: { document: DocumentView; content: Buffer }[] = [];
+      for (const row of rows) {
+        if (decide(request(r, patientId, 'read', metaOf(row)), f, now).effect !== 'permit') continue;
+        const blob = await blobs.get(q, patientId, row.blob_id);
+        if (blob === null || blob.sha256 !== row.sha256) throw new AppError('integrity_failed', `The content of document ${row.document_id} is missing or does not match its recorded SHA-256.`);
+        out.push({ document: viewOf(row), content: blob.content });
+      }
+      return out;
+    },
 
     accessOf: (caller, patientId, documentId) =>
       run<DocumentAccessAnswer>(async (q, now) => {

@@ -286,3 +286,11 @@ export async function withRecordAccess<T>(
   if ('fail' in out) throw out.fail;
   return out.ok;
 }
+
+/** May this signed-in person read the trace of this space (decide(): holder, representative, accepted aidant)? */
+export async function mayReadTrace(q: Queryable, matrix: Matrix, personId: string, patientId: string, now: Date): Promise<boolean> {
+  const facts = await loadAccessFacts(q, patientId, matrix, now);
+  if (facts === null) return false;
+  const r = await resolveCaller(q, { kind: 'person', personId }, patientId, facts, { action: 'list', mode: 'normal' });
+  return decide({ actor: r.actor, action: 'list', target: { patientId, kind: 'trace' }, mode: 'normal' }, facts, now).effect === 'permit';
+}
