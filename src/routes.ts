@@ -12,6 +12,7 @@ import { documentsRoutes, mayReadTrace } from './records/index.ts';
 import { fhirRoutes } from './fhir/index.ts';
 import { entourageRoutes, healthHistoryRoutes, measuresRoutes, profileSynthesisRoutes, vaccinationsRoutes } from './profile/index.ts';
 import { aidantsRoutes } from './aidants/index.ts';
+import { exportRoutes } from './export/index.ts';
 import { portalRoutes } from './portal/index.ts';
 
 /** The patient's trace: the audit module reads it, records decides who may (decide()). */
@@ -26,6 +27,7 @@ export const routePlugins: FastifyPluginAsync<AppDeps>[] = [devMailRoutes, authR
   entourageRoutes,
   profileSynthesisRoutes,
   aidantsRoutes,
+  exportRoutes,
   fhirRoutes,
   // Last: the portal answers the GET navigations no other route took.
   portalRoutes,

@@ -3,4 +3,5 @@ export type { Actor, ActorType, AccessMode, AuditEntry, HashedFields } from './a
 export { verifyChains, BREAK_REASONS } from './verify.ts';
 export type { BreakReason, BrokenLink, VerifyOptions, VerifyReport } from './verify.ts';
 export { createAuditRoutes } from './routes.ts';
-export type { TraceReadCheck } from './trace.ts';
+export type { TraceReadCheck, TraceEntry } from './trace.ts';
+export { readWholeTrace } from './trace.ts';

@@ -143,3 +143,12 @@ export async function readTrace(q: Queryable, mayRead: TraceReadCheck, now: Date
   const last = shown.at(-1);
   return { entries: shown.map(entry), nextCursor: more && last !== undefined ? encodeCursor(last.seq) : null };
 }
+
+/** The whole trace of a space, oldest first (the export of a space: the caller has decided). */
+export async function readWholeTrace(q: Queryable, patientId: string): Promise<TraceEntry[]> {
+  const rows = await q.query<Row>(
+    'SELECT seq, at, actor_type, actor_name, actor_profession, actor_specialty, action, target, mode FROM audit_events WHERE patient_id = $1 ORDER BY seq',
+    [patientId],
+  );
+  return rows.map(entry);
+}

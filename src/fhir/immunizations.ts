@@ -15,7 +15,7 @@ import type { CodeableConcept, ContactPoint, Immunization, ImmunizationPerformer
 import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
-import { listVaccinations, readOneVaccination, ATC_SYSTEM, OTHER_VACCINE, ROUTE_SYSTEM, SITE_SYSTEM, SNOMED_SYSTEM, listContactsOf, readContactOf, CONTACT_KIND_LABELS_FR } from '../profile/index.ts';
+import { listVaccinations, readOneVaccination, ATC_SYSTEM, OTHER_VACCINE, ROUTE_SYSTEM, SITE_SYSTEM, SNOMED_SYSTEM, listContactsOf, readContactOf, CONTACT_KIND_LABELS_FR, profileDepsOf } from '../profile/index.ts';
 import type { VaccinationView, ContactView } from '../profile/index.ts';
 import { documentsCallerOf } from '../records/index.ts';
 import { documentRefId, parseDocumentRefId } from './documents.ts';
@@ -125,12 +125,14 @@ const IMMUNIZATION_PARAMS = ['patient', 'date', 'vaccine-code'] as const;
 export const immunizationsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const base = fhirBase(deps.config);
+  // The profile's use cases, with the sealer of its tables (Invariant 4).
+  const profile = profileDepsOf(deps);
 
   app.get('/Immunization/:id', { schema: { params: IdParams } }, async (req, reply) => {
     const caller = documentsCallerOf(requireProfessional(req));
     const ref = parseDocumentRefId(req.params.id);
     if (ref === null) throw notFound('Immunization', req.params.id);
-    const r = await readOneVaccination(deps, caller, ref.patientId, ref.documentId).catch(asNotFound('Immunization', req.params.id));
+    const r = await readOneVaccination(profile, caller, ref.patientId, ref.documentId).catch(asNotFound('Immunization', req.params.id));
     return sendResource(reply, immunizationOf(ref.patientId, r.value));
   });
 
@@ -141,7 +143,7 @@ export const immunizationsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fasti
     const patientId = parseReference('patient', q.patient, 'Patient', UUID);
     const codes = q['vaccine-code'] === undefined ? undefined : parseTokens('vaccine-code', q['vaccine-code']);
     const dates = (q.date ?? []).map((v) => parseDate('date', v));
-    const r = await listVaccinations(deps, caller, patientId);
+    const r = await listVaccinations(profile, caller, patientId);
     const matching = r.value.filter(
       (v) => (codes === undefined || (v.vaccineCode !== OTHER_VACCINE && tokenMatches(codes, ATC_SYSTEM, v.vaccineCode))) && dates.every((c) => dateMatches(c, Date.parse(`${v.date}T00:00:00Z`))),
     );
@@ -153,7 +155,7 @@ export const immunizationsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fasti
     const caller = documentsCallerOf(requireProfessional(req));
     const ref = parseDocumentRefId(req.params.id);
     if (ref === null) throw notFound('RelatedPerson', req.params.id);
-    const r = await readContactOf(deps, caller, ref.patientId, ref.documentId).catch(asNotFound('RelatedPerson', req.params.id));
+    const r = await readContactOf(profile, caller, ref.patientId, ref.documentId).catch(asNotFound('RelatedPerson', req.params.id));
     return sendResource(reply, relatedPersonOf(ref.patientId, r.value));
   });
 
@@ -162,7 +164,7 @@ export const immunizationsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fasti
     const q = req.query;
     const page = pageOf(q);
     const patientId = parseReference('patient', q.patient, 'Patient', UUID);
-    const r = await listContactsOf(deps, caller, patientId);
+    const r = await listContactsOf(profile, caller, patientId);
     const shown = r.value.slice(page.offset, page.offset + page.count).map((c) => relatedPersonOf(patientId, c));
     return sendResource(reply, searchset(base, 'RelatedPerson', givenParams(q, ['patient']), page, shown, r.value.length > page.offset + page.count, r.value.length));
   });

@@ -23,8 +23,8 @@ import type { CodeableConcept, Observation, ObservationReferenceRange, Quantity 
 import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requirePatient } from '../auth/index.ts';
-import { DIASTOLIC, MEASURE_CATALOGUE, SYSTOLIC, roundTo, ADULT_YEARS, againstTarget, ageAt, bmiSeries, birthDateOf, findMeasure, listMeasures, readTargets } from '../profile/index.ts';
-import type { MeasureDefinition, MeasureType, MeasureRecord, MeasureTarget } from '../profile/index.ts';
+import { DIASTOLIC, MEASURE_CATALOGUE, SYSTOLIC, roundTo, ADULT_YEARS, againstTarget, ageAt, bmiSeries, birthDateOf, findMeasure, listMeasures, readTargets, createProfileSealer } from '../profile/index.ts';
+import type { MeasureDefinition, MeasureType, MeasureRecord, MeasureTarget, RecordSealer } from '../profile/index.ts';
 import { documentsCallerOf, withRecordAccess } from '../records/index.ts';
 import type { RecordCaller } from '../records/index.ts';
 import type { Queryable } from '../storage/index.ts';
@@ -130,14 +130,14 @@ function bmiObservationOf(patientId: string, weight: MeasureRecord, height: Meas
 }
 
 /** Observations of these types, newest first: stored measures, and a BMI per weight when asked. */
-async function observationsOf(q: Queryable, patientId: string, types: ReadonlySet<MeasureType>): Promise<{ at: number; resource: Observation }[]> {
+async function observationsOf(q: Queryable, sealer: RecordSealer, patientId: string, types: ReadonlySet<MeasureType>): Promise<{ at: number; resource: Observation }[]> {
   const stored = [...types].filter((t) => t !== 'bmi');
-  const rows = await listMeasures(q, patientId, stored);
-  const targets = await readTargets(q, patientId);
+  const rows = await listMeasures(q, patientId, sealer, stored);
+  const targets = await readTargets(q, patientId, sealer);
   const out = rows.map((m) => ({ at: m.effectiveAt.getTime(), resource: observationOf(patientId, m, MEASURE_CATALOGUE[m.type].target ? (targets.find((t) => t.type === m.type) ?? null) : null) }));
   if (types.has('bmi')) {
     const birth = (await birthDateOf(q, patientId)) ?? '0000-01-01';
-    const wh = await listMeasures(q, patientId, ['weight', 'height']);
+    const wh = await listMeasures(q, patientId, sealer, ['weight', 'height']);
     const pairs = bmiSeries(
       wh.filter((m) => m.type === 'weight').map((m) => ({ ...m, at: m.effectiveAt })),
       wh.filter((m) => m.type === 'height').map((m) => ({ ...m, at: m.effectiveAt })),
@@ -174,6 +174,8 @@ const notFound = (what: string) => new AppError('not_found', `${what} does not e
 export const observationsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const fhirUrl = fhirBase(deps.config);
+  // The measures' values are sealed (Invariant 4): opened with the profile's sealer.
+  const sealer = createProfileSealer(deps);
 
   app.get('/Observation', { schema: { querystring: ObservationSearch } }, async (req, reply) => {
     const caller = callerOf(req);
@@ -195,7 +197,7 @@ export const observationsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastif
     );
 
     const { value } = await withRecordAccess(deps, caller, patientId, { action: 'list', kind: 'profile', traceAction: 'observations_listed', target: 'Observation' }, async (ctx) => {
-      const all = (await observationsOf(ctx.q, patientId, types)).filter((o) => dates.every((c) => dateMatches(c, o.at)));
+      const all = (await observationsOf(ctx.q, sealer, patientId, types)).filter((o) => dates.every((c) => dateMatches(c, o.at)));
       return { value: all, detail: { count: all.length } };
     });
     const shown = value.slice(page.offset, page.offset + page.count).map((o) => o.resource);
@@ -209,13 +211,13 @@ export const observationsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastif
     if (parsed === null) throw notFound(`Observation/${id}`);
     const { patientId, measureId, bmi } = parsed;
     const { value } = await withRecordAccess(deps, caller, patientId, { action: 'read', kind: 'profile', traceAction: 'observation_read', target: `Observation/${id}` }, async (ctx) => {
-      const m = await findMeasure(ctx.q, patientId, measureId);
+      const m = await findMeasure(ctx.q, patientId, sealer, measureId);
       if (m === null || (bmi && m.type !== 'weight')) throw notFound(`Observation/${id}`);
       if (!bmi) {
-        const target = MEASURE_CATALOGUE[m.type].target ? ((await readTargets(ctx.q, patientId)).find((t) => t.type === m.type) ?? null) : null;
+        const target = MEASURE_CATALOGUE[m.type].target ? ((await readTargets(ctx.q, patientId, sealer)).find((t) => t.type === m.type) ?? null) : null;
         return { value: observationOf(patientId, m, target) };
       }
-      const found = (await observationsOf(ctx.q, patientId, new Set<MeasureType>(['bmi']))).find((o) => o.resource.id === id);
+      const found = (await observationsOf(ctx.q, sealer, patientId, new Set<MeasureType>(['bmi']))).find((o) => o.resource.id === id);
       if (found === undefined) throw notFound(`Observation/${id}`);
       return { value: found.resource };
     });

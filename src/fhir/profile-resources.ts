@@ -21,7 +21,7 @@ import type { AllergyIntolerance, Annotation, CodeableConcept, Condition, Encoun
 import type { AppDeps } from '../app.ts';
 import { AppError } from '../platform/errors.ts';
 import { requireProfessional } from '../pro-auth/index.ts';
-import { readEntry, searchEntries, FAMILY_RELATIONS, ROLE_CODE_SYSTEM } from '../profile/index.ts';
+import { readEntry, searchEntries, FAMILY_RELATIONS, ROLE_CODE_SYSTEM, profileDepsOf } from '../profile/index.ts';
 import type { Recorder, StoredEntry, ListSection, SectionContent } from '../profile/index.ts';
 import { documentsCallerOf } from '../records/index.ts';
 import { MAX_COUNT, givenParams, pageOf, parseReference, parseTokens, searchset, tokenMatches } from './search.ts';
@@ -276,6 +276,8 @@ const notFound = (type: string, id: string) => new AppError('not_found', `${type
 export const profileFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const base = fhirBase(deps.config);
+  // The profile's use cases, with the sealer of its tables (Invariant 4).
+  const profile = profileDepsOf(deps);
 
   for (const type of TYPES) {
     const sections: readonly ListSection[] = PROFILE_RESOURCE_SECTIONS[type];
@@ -284,7 +286,7 @@ export const profileFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, de
       const caller = documentsCallerOf(requireProfessional(req));
       const ref = parseProfileResourceId(req.params.id);
       if (ref === null) throw notFound(type, req.params.id);
-      const entry = await readEntry(deps, caller, ref.patientId, ref.entryId, sections, `${type}/${req.params.id}`).catch((e: unknown) => {
+      const entry = await readEntry(profile, caller, ref.patientId, ref.entryId, sections, `${type}/${req.params.id}`).catch((e: unknown) => {
         throw e instanceof AppError && e.code === 'not_found' ? notFound(type, req.params.id) : e;
       });
       return sendResource(reply, profileResourceOf(ref.patientId, entry));
@@ -299,7 +301,7 @@ export const profileFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, de
         const v = q[name];
         return v === undefined ? [] : [{ p, tokens: parseTokens(name, String(v)) }];
       });
-      const entries = await searchEntries(deps, caller, patientId, sections, type);
+      const entries = await searchEntries(profile, caller, patientId, sections, type);
       const matching = entries.filter((e) => criteria.every((c) => c.p.matches(c.tokens, e)));
       const shown = matching.slice(page.offset, page.offset + page.count).map((e) => profileResourceOf(patientId, e));
       const params = givenParams(q, ['patient', ...Object.keys(SEARCH[type])]);

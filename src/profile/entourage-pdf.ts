@@ -5,15 +5,12 @@
  * revocable at any time; binding on the doctor except in an emergency or when manifestly
  * inappropriate).
  */
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
-import type { PDFFont, PDFPage } from 'pdf-lib';
-import { winAnsi } from '../platform/mail/letter-folder.ts';
+import { PDFDocument } from 'pdf-lib';
+import type { Color, PDFFont } from 'pdf-lib';
 import type { AdvanceDirectivesForm, SedationChoice, Situation } from './entourage-input.ts';
-import { frenchDate, wrapText } from './vaccinations-pdf.ts';
+import { A4_PORTRAIT, BLACK, Flow, GREY, describePdf, drawFooters, embedFonts, frenchDate } from './pdf-layout.ts';
 
-const PAGE = { width: 595.28, height: 841.89 };
 const MARGIN = 56;
-const WIDTH = PAGE.width - 2 * MARGIN;
 
 const SITUATION_FR: Readonly<Record<Situation, string>> = {
   serious_illness: 'Modèle A : je suis atteint(e) d’une maladie grave ou je pense être proche de la fin de ma vie.',
@@ -34,45 +31,23 @@ export interface DirectivesHeader {
 
 export async function renderAdvanceDirectivesPdf(header: DirectivesHeader, form: AdvanceDirectivesForm): Promise<Buffer> {
   const doc = await PDFDocument.create();
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  doc.setTitle(`Directives anticipées – ${winAnsi(header.patientName, regular)}`);
-  doc.setSubject('EXPPAT_3');
-  doc.setAuthor(winAnsi(header.patientName, regular));
-  doc.setCreator('Carnet');
-  doc.setProducer('Carnet (pdf-lib)');
-  doc.setLanguage('fr-FR');
-  doc.setCreationDate(header.generatedAt);
-  doc.setModificationDate(header.generatedAt);
+  const { regular, bold } = await embedFonts(doc);
+  describePdf(doc, { title: `Directives anticipées – ${header.patientName}`, subject: 'EXPPAT_3', author: header.patientName, at: header.generatedAt });
 
-  let page: PDFPage = doc.addPage([PAGE.width, PAGE.height]);
-  let y = PAGE.height - MARGIN;
-  const block = (text: string, font: PDFFont, size: number, after = 4, color = rgb(0, 0, 0)) => {
-    const line = size * 1.35;
-    for (const paragraph of text.split('\n')) {
-      for (const l of wrapText(paragraph, font, size, WIDTH)) {
-        if (y - line < MARGIN) {
-          page = doc.addPage([PAGE.width, PAGE.height]);
-          y = PAGE.height - MARGIN;
-        }
-        y -= line;
-        page.drawText(l, { x: MARGIN, y, size, font, color });
-      }
-    }
-    y -= after;
-  };
+  const flow = new Flow(doc, { page: A4_PORTRAIT, x: MARGIN, top: MARGIN, bottom: MARGIN });
+  const block = (text: string, font: PDFFont, size: number, after = 4, color: Color = BLACK) => flow.paragraph(text, font, size, { after, color });
 
   block('Directives anticipées', bold, 18, 10);
   block(`${header.patientName}, né(e) le ${frenchDate(header.birthDate)}`, bold, 11, 2);
   block(SITUATION_FR[form.situation], regular, 10, 14);
   block('Mes volontés sur les traitements qui me maintiendraient en vie', bold, 12, 4);
-  block('(réanimation cardio-respiratoire, ventilation artificielle, dialyse, alimentation et hydratation artificielles, intervention chirurgicale…)', regular, 9, 6, rgb(0.35, 0.35, 0.35));
+  block('(réanimation cardio-respiratoire, ventilation artificielle, dialyse, alimentation et hydratation artificielles, intervention chirurgicale…)', regular, 9, 6, GREY);
   block(form.lifeSustainingTreatments, regular, 10.5, 12);
   block('Sédation profonde et continue jusqu’au décès', bold, 12, 6);
   block(SEDATION_FR[form.deepSedation], regular, 10.5, 12);
   if (form.otherWishes !== null) {
     block('Autres volontés', bold, 12, 4);
-    block('(lieu de fin de vie, accompagnement, convictions…)', regular, 9, 6, rgb(0.35, 0.35, 0.35));
+    block('(lieu de fin de vie, accompagnement, convictions…)', regular, 9, 6, GREY);
     block(form.otherWishes, regular, 10.5, 12);
   }
   block(`Fait${form.place === null ? '' : ` à ${form.place}`}, le ${frenchDate(header.writtenOn)}, dans mon espace Carnet.`, regular, 10.5, 16);
@@ -81,10 +56,9 @@ export async function renderAdvanceDirectivesPdf(header: DirectivesHeader, form:
     regular,
     8.5,
     0,
-    rgb(0.35, 0.35, 0.35),
+    GREY,
   );
 
-  const pages = doc.getPages();
-  pages.forEach((p, i) => p.drawText(winAnsi(`Carnet · Directives anticipées · ${header.patientName} · page ${i + 1}/${pages.length}`, regular), { x: MARGIN, y: 24, size: 7.5, font: regular, color: rgb(0.35, 0.35, 0.35) }));
+  drawFooters(doc, regular, (n, total) => [`Carnet · Directives anticipées · ${header.patientName} · page ${n}/${total}`], { x: MARGIN, y: 24 });
   return Buffer.from(await doc.save());
 }

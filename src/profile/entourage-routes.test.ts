@@ -9,6 +9,7 @@ import { DEFAULT_MATRIX, readsKind, rowFor } from '../access/index.ts';
 import { proKit, traceOf } from '../records/controls-test-kit.ts';
 import { AppError } from '../platform/errors.ts';
 import { insertContact } from './entourage-store.ts';
+import { createProfileSealer } from './profile-crypto.ts';
 import type { ProKit } from '../records/controls-test-kit.ts';
 
 const GP = DEMO_PROFESSIONALS.generalPractitioner;
@@ -96,8 +97,8 @@ describeEngines('entourage & volontés', (getDb) => {
 
   it('the database holds the one-trusted-person rule under a race too, answered as the same 409', async () => {
     const c = { kind: 'trusted_person' as const, familyName: 'A', givenName: null, relation: 'SPS' as const, relationText: null, phone: '+33600000000', email: null };
-    await insertContact(t.db, patientId, crypto.randomUUID(), c, t.clock.now());
-    const second = await insertContact(t.db, patientId, crypto.randomUUID(), c, t.clock.now()).catch((e: unknown) => e);
+    await insertContact(t.db, patientId, createProfileSealer(t), crypto.randomUUID(), c, t.clock.now());
+    const second = await insertContact(t.db, patientId, createProfileSealer(t), crypto.randomUUID(), c, t.clock.now()).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(AppError);
     expect((second as AppError).status).toBe(409);
     expect(await count('entourage_contacts')).toBe(1);
@@ -135,7 +136,10 @@ describeEngines('entourage & volontés', (getDb) => {
     const res = await send('PUT', `${base()}/organ-donation`, { position: 'accepts_partially', comment: 'Pas les cornées' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ position: 'accepts_partially', comment: 'Pas les cornées', statedOn: t.clock.now().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' }) });
-    expect((await traceOf(t, patientId)).at(-1)).toMatchObject({ action: 'organ_donation_stated', detail: { position: 'accepts_partially' } });
+    // Traced, but the position stays in the sealed table: the trace holds no health content.
+    const stated = (await traceOf(t, patientId)).at(-1);
+    expect(stated).toMatchObject({ action: 'organ_donation_stated' });
+    expect(JSON.stringify(stated?.detail)).not.toContain('accepts');
     await send('PUT', `${base()}/organ-donation`, { position: 'refuses' });
     expect((await entourage()).organDonation).toMatchObject({ position: 'refuses', comment: null });
     expect((await send('DELETE', `${base()}/organ-donation`)).statusCode).toBe(204);

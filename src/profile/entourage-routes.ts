@@ -18,6 +18,7 @@ import { createDocumentsRepository, documentsCallerOf } from '../records/index.t
 import type { RecordCaller } from '../records/index.ts';
 import { invalidInput } from './vaccinations-input.ts';
 import { ModeQuery } from './vaccinations-routes.ts';
+import { profileDepsOf } from './profile-crypto.ts';
 import {
   PDF_MAX_BYTES,
   addContact,
@@ -75,6 +76,8 @@ function emergency(reply: FastifyReply, mode: AccessMode | null): { mode: Access
 }
 
 export const entourageRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  // The use cases get the sealer of the profile's tables (built once, from the master key).
+  const profile = profileDepsOf(deps);
   // A PDF upload arrives as the raw body, in this plugin's scope only.
   fastify.addContentTypeParser('application/pdf', { parseAs: 'buffer', bodyLimit: PDF_MAX_BYTES }, (_req, body, done) => done(null, body));
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -84,37 +87,37 @@ export const entourageRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
   const base = '/api/spaces/:patientId/entourage';
 
   app.get(base, { schema: { tags, summary: 'Contacts (the trusted person first, emergency contacts, caregivers) and the organ donation statement.', params: PatientParams } }, async (req) =>
-    (await readEntourageOf(deps, person(req), req.params.patientId)).value,
+    (await readEntourageOf(profile, person(req), req.params.patientId)).value,
   );
 
   app.post(`${base}/contacts`, { schema: { tags, summary: 'Add a contact. A second trusted person is refused (409): replace the current one instead.', params: PatientParams, body: ContactBody } }, async (req, reply) =>
-    reply.status(201).send(await addContact(deps, person(req), req.params.patientId, req.body)),
+    reply.status(201).send(await addContact(profile, person(req), req.params.patientId, req.body)),
   );
 
   app.put(`${base}/contacts/:contactId`, { schema: { tags, summary: 'Change a contact (all fields).', params: ContactParams, body: ContactBody } }, async (req) =>
-    changeContact(deps, person(req), req.params.patientId, req.params.contactId, req.body),
+    changeContact(profile, person(req), req.params.patientId, req.params.contactId, req.body),
   );
 
   app.delete(`${base}/contacts/:contactId`, { schema: { tags, summary: 'Delete a contact.', params: ContactParams } }, async (req, reply) => {
-    await removeContact(deps, person(req), req.params.patientId, req.params.contactId);
+    await removeContact(profile, person(req), req.params.patientId, req.params.contactId);
     return reply.status(204).send();
   });
 
   app.put(`${base}/trusted-person`, { schema: { tags, summary: 'Name the trusted person (personne de confiance), replacing the current one if any.', params: PatientParams, body: TrustedPersonBody } }, async (req) =>
-    replaceTrustedPerson(deps, person(req), req.params.patientId, { ...req.body, kind: 'trusted_person' }),
+    replaceTrustedPerson(profile, person(req), req.params.patientId, { ...req.body, kind: 'trusted_person' }),
   );
 
   app.put(`${base}/organ-donation`, { schema: { tags, summary: 'State your position on organ donation (dated today).', params: PatientParams, body: DonationBody } }, async (req) =>
-    stateOrganDonation(deps, person(req), req.params.patientId, req.body),
+    stateOrganDonation(profile, person(req), req.params.patientId, req.body),
   );
 
   app.delete(`${base}/organ-donation`, { schema: { tags, summary: 'Withdraw the organ donation statement.', params: PatientParams } }, async (req, reply) => {
-    await withdrawOrganDonation(deps, person(req), req.params.patientId);
+    await withdrawOrganDonation(profile, person(req), req.params.patientId);
     return reply.status(204).send();
   });
 
   app.get(`${base}/advance-directives`, { schema: { tags, summary: 'The advance directives in force (the form’s answers, or an uploaded PDF), or null.', params: PatientParams } }, async (req) => ({
-    advanceDirectives: (await readAdvanceDirectivesOf(deps, person(req), req.params.patientId)).value,
+    advanceDirectives: (await readAdvanceDirectivesOf(profile, person(req), req.params.patientId)).value,
   }));
 
   app.post(
@@ -127,7 +130,7 @@ export const entourageRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
         body: DirectivesBody,
       },
     },
-    async (req, reply) => reply.status(201).send(await writeAdvanceDirectives(deps, repo, person(req), req.params.patientId, req.body)),
+    async (req, reply) => reply.status(201).send(await writeAdvanceDirectives(profile, repo, person(req), req.params.patientId, req.body)),
   );
 
   app.post(
@@ -146,7 +149,7 @@ export const entourageRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
       if (!Buffer.isBuffer(req.body)) throw new AppError('unsupported_media_type', 'Send the directives as a PDF: Content-Type: application/pdf, the file as the body.');
       const writtenOn = req.query.writtenOn;
       if (writtenOn !== undefined && !isIsoDate(writtenOn)) throw invalidInput([{ field: 'querystring.writtenOn', reason: 'must be a date YYYY-MM-DD' }]);
-      return reply.status(201).send(await uploadAdvanceDirectives(deps, repo, caller, req.params.patientId, { content: req.body, writtenOn }));
+      return reply.status(201).send(await uploadAdvanceDirectives(profile, repo, caller, req.params.patientId, { content: req.body, writtenOn }));
     },
   );
 
@@ -155,7 +158,7 @@ export const entourageRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
   const proBase = '/api/pro/patients/:patientId/entourage';
 
   app.get(proBase, { schema: { tags: proTags, summary: 'A patient’s contacts and organ donation statement (authorized professionals, or emergency modes).', params: PatientParams, querystring: ReadQuery } }, async (req, reply) => {
-    const r = await readEntourageOf(deps, documentsCallerOf(requireProfessional(req)), req.params.patientId, req.query);
+    const r = await readEntourageOf(profile, documentsCallerOf(requireProfessional(req)), req.params.patientId, req.query);
     return { ...r.value, emergency: emergency(reply, r.emergencyMode) };
   });
 
@@ -163,7 +166,7 @@ export const entourageRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
     `${proBase}/advance-directives`,
     { schema: { tags: proTags, summary: 'A patient’s advance directives in force (professions the matrix lets read EXPPAT_3; emergency modes too).', params: PatientParams, querystring: ReadQuery } },
     async (req, reply) => {
-      const r = await readAdvanceDirectivesOf(deps, documentsCallerOf(requireProfessional(req)), req.params.patientId, req.query);
+      const r = await readAdvanceDirectivesOf(profile, documentsCallerOf(requireProfessional(req)), req.params.patientId, req.query);
       return { advanceDirectives: r.value, emergency: emergency(reply, r.emergencyMode) };
     },
   );

@@ -15,7 +15,7 @@
 import { AppError } from '../platform/errors.ts';
 import { ADVANCE_DIRECTIVES_TYPE } from '../access/index.ts';
 import { withRecordAccess } from '../records/index.ts';
-import type { DocumentsRepository, DocumentView, RecordAccessContext, RecordAccessDeps, RecordCaller } from '../records/index.ts';
+import type { DocumentsRepository, DocumentView, RecordAccessContext, RecordCaller } from '../records/index.ts';
 import { invalidInput, parisDay } from './vaccinations-input.ts';
 import { patientIdentity } from './vaccinations-store.ts';
 import { checkAdvanceDirectives, checkContact, checkOrganDonation } from './entourage-input.ts';
@@ -38,32 +38,33 @@ import {
 import type { AdvanceDirectivesView, ContactView, EntourageView, OrganDonationView } from './entourage-store.ts';
 import { renderAdvanceDirectivesPdf } from './entourage-pdf.ts';
 import type { ReadOptions } from './vaccinations-service.ts';
+import type { ProfileDeps } from './profile-crypto.ts';
 
 const contactTarget = (id: string) => `RelatedPerson/${id}`;
 const noSuchContact = () => new AppError('not_found', 'No such contact in this space.');
 
-export async function readEntourageOf(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, opts: ReadOptions = {}) {
+export async function readEntourageOf(deps: ProfileDeps, caller: RecordCaller, patientId: string, opts: ReadOptions = {}) {
   return withRecordAccess(deps, caller, patientId, { action: 'read', kind: 'entourage_volontes', traceAction: 'entourage_read', mode: opts.mode, justification: opts.justification }, async (ctx): Promise<{ value: EntourageView }> => ({
-    value: { contacts: await listContacts(ctx.q, patientId), organDonation: await readOrganDonation(ctx.q, patientId) },
+    value: { contacts: await listContacts(ctx.q, patientId, deps.sealer), organDonation: await readOrganDonation(ctx.q, patientId, deps.sealer) },
   }));
 }
 
 /** The contacts alone (FHIR RelatedPerson search). */
-export async function listContactsOf(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, opts: ReadOptions = {}) {
+export async function listContactsOf(deps: ProfileDeps, caller: RecordCaller, patientId: string, opts: ReadOptions = {}) {
   return withRecordAccess(deps, caller, patientId, { action: 'list', kind: 'entourage_volontes', traceAction: 'entourage_contacts_listed', mode: opts.mode, justification: opts.justification }, async (ctx) => {
-    const contacts = await listContacts(ctx.q, patientId);
+    const contacts = await listContacts(ctx.q, patientId, deps.sealer);
     return { value: contacts, detail: { count: contacts.length } };
   });
 }
 
-export async function readContactOf(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, contactId: string, opts: ReadOptions = {}) {
+export async function readContactOf(deps: ProfileDeps, caller: RecordCaller, patientId: string, contactId: string, opts: ReadOptions = {}) {
   return withRecordAccess(
     deps,
     caller,
     patientId,
     { action: 'read', kind: 'entourage_volontes', traceAction: 'entourage_contact_read', target: contactTarget(contactId), mode: opts.mode, justification: opts.justification },
     async (ctx) => {
-      const c = await readContact(ctx.q, patientId, contactId);
+      const c = await readContact(ctx.q, patientId, deps.sealer, contactId);
       if (c === null) throw noSuchContact();
       return { value: c };
     },
@@ -76,34 +77,34 @@ function checked(input: ContactInput) {
   return r.ok;
 }
 
-export async function addContact(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, input: ContactInput): Promise<ContactView> {
+export async function addContact(deps: ProfileDeps, caller: RecordCaller, patientId: string, input: ContactInput): Promise<ContactView> {
   const id = deps.random.uuid();
   const r = await withRecordAccess(deps, caller, patientId, { action: 'create', kind: 'entourage_volontes', traceAction: 'entourage_contact_added', target: contactTarget(id) }, async (ctx) => {
     const c = checked(input);
     if (c.kind === 'trusted_person') {
-      const current = await findTrustedPerson(ctx.q, patientId);
+      const current = await findTrustedPerson(ctx.q, patientId, deps.sealer);
       if (current !== null) throw secondTrustedPerson(current);
     }
-    return { value: await insertContact(ctx.q, patientId, id, c, ctx.now), detail: { kind: c.kind } };
+    return { value: await insertContact(ctx.q, patientId, deps.sealer, id, c, ctx.now), detail: { kind: c.kind } };
   });
   return r.value;
 }
 
-export async function changeContact(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, contactId: string, input: ContactInput): Promise<ContactView> {
+export async function changeContact(deps: ProfileDeps, caller: RecordCaller, patientId: string, contactId: string, input: ContactInput): Promise<ContactView> {
   const r = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'entourage_volontes', traceAction: 'entourage_contact_updated', target: contactTarget(contactId) }, async (ctx) => {
     const c = checked(input);
     if (c.kind === 'trusted_person') {
-      const current = await findTrustedPerson(ctx.q, patientId);
+      const current = await findTrustedPerson(ctx.q, patientId, deps.sealer);
       if (current !== null && current.contactId !== contactId) throw secondTrustedPerson(current);
     }
-    const v = await updateContact(ctx.q, patientId, contactId, c, ctx.now);
+    const v = await updateContact(ctx.q, patientId, deps.sealer, contactId, c, ctx.now);
     if (v === null) throw noSuchContact();
     return { value: v, detail: { kind: c.kind } };
   });
   return r.value;
 }
 
-export async function removeContact(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, contactId: string): Promise<void> {
+export async function removeContact(deps: ProfileDeps, caller: RecordCaller, patientId: string, contactId: string): Promise<void> {
   await withRecordAccess(deps, caller, patientId, { action: 'delete', kind: 'entourage_volontes', traceAction: 'entourage_contact_deleted', target: contactTarget(contactId) }, async (ctx) => {
     if (!(await deleteContact(ctx.q, patientId, contactId))) throw noSuchContact();
     return { value: undefined };
@@ -111,37 +112,37 @@ export async function removeContact(deps: RecordAccessDeps, caller: RecordCaller
 }
 
 /** Names a new trusted person in place of the current one (if any): the way out of the 409. */
-export async function replaceTrustedPerson(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, input: ContactInput): Promise<ContactView> {
+export async function replaceTrustedPerson(deps: ProfileDeps, caller: RecordCaller, patientId: string, input: ContactInput): Promise<ContactView> {
   const id = deps.random.uuid();
   const r = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'entourage_volontes', traceAction: 'trusted_person_replaced', target: contactTarget(id) }, async (ctx) => {
     const c = checked({ ...input, kind: 'trusted_person' });
-    const previous = await findTrustedPerson(ctx.q, patientId);
+    const previous = await findTrustedPerson(ctx.q, patientId, deps.sealer);
     await deleteTrustedPerson(ctx.q, patientId);
-    return { value: await insertContact(ctx.q, patientId, id, c, ctx.now), detail: { replaced: previous === null ? null : contactTarget(previous.contactId) } };
+    return { value: await insertContact(ctx.q, patientId, deps.sealer, id, c, ctx.now), detail: { replaced: previous === null ? null : contactTarget(previous.contactId) } };
   });
   return r.value;
 }
 
-export async function stateOrganDonation(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, input: { position: string; comment?: string | undefined }): Promise<OrganDonationView> {
+export async function stateOrganDonation(deps: ProfileDeps, caller: RecordCaller, patientId: string, input: { position: string; comment?: string | undefined }): Promise<OrganDonationView> {
   const r = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'entourage_volontes', traceAction: 'organ_donation_stated' }, async (ctx) => {
     const s = checkOrganDonation(input);
     if ('problems' in s) throw invalidInput(s.problems);
     const a = ctx.caller.author;
-    return { value: await upsertOrganDonation(ctx.q, patientId, s.ok, parisDay(ctx.now), { kind: a.kind, id: a.id }, ctx.now), detail: { position: s.ok.position } };
+    return { value: await upsertOrganDonation(ctx.q, patientId, deps.sealer, s.ok, parisDay(ctx.now), { kind: a.kind, id: a.id }, ctx.now) };
   });
   return r.value;
 }
 
-export async function withdrawOrganDonation(deps: RecordAccessDeps, caller: RecordCaller, patientId: string): Promise<void> {
+export async function withdrawOrganDonation(deps: ProfileDeps, caller: RecordCaller, patientId: string): Promise<void> {
   await withRecordAccess(deps, caller, patientId, { action: 'delete', kind: 'entourage_volontes', traceAction: 'organ_donation_withdrawn' }, async (ctx) => {
     if (!(await deleteOrganDonation(ctx.q, patientId))) throw new AppError('not_found', 'There is no organ donation statement to withdraw.');
     return { value: undefined };
   });
 }
 
-export async function readAdvanceDirectivesOf(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, opts: ReadOptions = {}) {
+export async function readAdvanceDirectivesOf(deps: ProfileDeps, caller: RecordCaller, patientId: string, opts: ReadOptions = {}) {
   return withRecordAccess(deps, caller, patientId, { action: 'read', kind: 'advance_directives', traceAction: 'advance_directives_read', mode: opts.mode, justification: opts.justification }, async (ctx) => {
-    const v = await currentAdvanceDirectives(ctx.q, patientId);
+    const v = await currentAdvanceDirectives(ctx.q, patientId, deps.sealer);
     return { value: v, ...(v === null ? {} : { target: `document:${v.documentId}` }) };
   });
 }
@@ -157,7 +158,7 @@ export interface WrittenDirectives {
   document: DocumentView;
 }
 
-export async function writeAdvanceDirectives(deps: RecordAccessDeps, repo: DocumentsRepository, caller: RecordCaller, patientId: string, input: AdvanceDirectivesInput): Promise<WrittenDirectives> {
+export async function writeAdvanceDirectives(deps: ProfileDeps, repo: DocumentsRepository, caller: RecordCaller, patientId: string, input: AdvanceDirectivesInput): Promise<WrittenDirectives> {
   const directiveId = deps.random.uuid();
   const r = await withRecordAccess(deps, caller, patientId, { action: 'create', kind: 'advance_directives', traceAction: 'advance_directives_written' }, async (ctx) => {
     const f = checkAdvanceDirectives(input);
@@ -167,7 +168,7 @@ export async function writeAdvanceDirectives(deps: RecordAccessDeps, repo: Docum
     const content = await renderAdvanceDirectivesPdf({ patientName: who.name, birthDate: who.birthDate, writtenOn, generatedAt: ctx.now }, f.ok);
     const document = await repo.submitIn(ctx.q, caller, patientId, { typeCode: ADVANCE_DIRECTIVES_TYPE, title: 'Directives anticipées', createdOn: writtenOn, format: 'application/pdf', content });
     const a = ctx.caller.author;
-    const advanceDirectives = await insertAdvanceDirectives(ctx.q, patientId, { directiveId, source: 'form', form: f.ok, documentId: document.documentId, writtenOn }, { kind: a.kind, id: a.id }, ctx.now);
+    const advanceDirectives = await insertAdvanceDirectives(ctx.q, patientId, deps.sealer, { directiveId, source: 'form', form: f.ok, documentId: document.documentId, writtenOn }, { kind: a.kind, id: a.id }, ctx.now);
     return { value: { advanceDirectives, document }, target: `document:${document.documentId}` };
   });
   return r.value;
@@ -176,7 +177,7 @@ export async function writeAdvanceDirectives(deps: RecordAccessDeps, repo: Docum
 export const PDF_MAX_BYTES = 5 * 1024 * 1024;
 
 export async function uploadAdvanceDirectives(
-  deps: RecordAccessDeps,
+  deps: ProfileDeps,
   repo: DocumentsRepository,
   caller: RecordCaller,
   patientId: string,
@@ -192,7 +193,7 @@ export async function uploadAdvanceDirectives(
     if (writtenOn < who.birthDate) throw invalidInput([{ field: 'querystring.writtenOn', reason: 'is before your birth' }]);
     const document = await repo.submitIn(ctx.q, caller, patientId, { typeCode: ADVANCE_DIRECTIVES_TYPE, title: 'Directives anticipées', createdOn: writtenOn, format: 'application/pdf', content: upload.content });
     const a = ctx.caller.author;
-    const advanceDirectives = await insertAdvanceDirectives(ctx.q, patientId, { directiveId, source: 'upload', form: null, documentId: document.documentId, writtenOn }, { kind: a.kind, id: a.id }, ctx.now);
+    const advanceDirectives = await insertAdvanceDirectives(ctx.q, patientId, deps.sealer, { directiveId, source: 'upload', form: null, documentId: document.documentId, writtenOn }, { kind: a.kind, id: a.id }, ctx.now);
     return { value: { advanceDirectives, document }, target: `document:${document.documentId}` };
   });
   return r.value;

@@ -11,6 +11,7 @@ import { verifyChains } from '../audit/index.ts';
 import { CARDIOLOGIST, GP, NURSE, proKit } from '../records/controls-test-kit.ts';
 import type { ProKit } from '../records/controls-test-kit.ts';
 import { readHealthHistory } from './health-history-routes.ts';
+import { createProfileSealer } from './profile-crypto.ts';
 
 const SAMU = DEMO_PROFESSIONALS.samuRegulator;
 const NOW = '2026-03-10T10:00:00Z';
@@ -106,7 +107,7 @@ describeEngines('health history over the API', (getDb) => {
       expect(await traceCount()).toBe(before + 7);
 
       // What the synthesis reads: the same, lifestyle included.
-      const all = await readHealthHistory(ctx.db, holder.patientId);
+      const all = await readHealthHistory(ctx.db, holder.patientId, createProfileSealer(ctx));
       expect(all.allergies.entries.map((e) => e.id)).toEqual([added.allergies.id]);
       expect(all.lifestyle).toBeNull();
       expect((await verifyChains(ctx.db, { patientId: holder.patientId })).firstBroken).toBeNull();
@@ -194,7 +195,7 @@ describeEngines('health history over the API', (getDb) => {
       const got = await ctx.app.inject({ method: 'GET', url: life, headers: { cookie: session.cookie } });
       expect(got.json()).toMatchObject({ lifestyle: { value: { ...body, statedOn: TODAY } } });
       expect(await last()).toMatchObject({ action: 'lifestyle_read' });
-      expect((await readHealthHistory(ctx.db, holder.patientId)).lifestyle?.value.tobacco).toEqual({ status: 'former', quitYear: 2015 });
+      expect((await readHealthHistory(ctx.db, holder.patientId, createProfileSealer(ctx))).lifestyle?.value.tobacco).toEqual({ status: 'former', quitYear: 2015 });
       expect((await ctx.app.inject({ method: 'DELETE', url: life, headers: session.headers })).statusCode).toBe(204);
       expect((await ctx.app.inject({ method: 'PUT', url: life, headers: session.headers, payload: { tobacco: { status: 'smoker' } } })).statusCode).toBe(400);
     });
@@ -237,7 +238,7 @@ describeEngines('health history over the API', (getDb) => {
       expect400(await write('PUT', '/blood-group', { abo: 'C', rh: 'positive' }), 'body.abo');
       expect400(await write('PUT', '/blood-group', { abo: 'A', rh: 'positive', statedOn: '2030-01-01' }), 'body.statedOn');
       expect(await traceCount()).toBe(n);
-      expect((await readHealthHistory(ctx.db, holder.patientId)).conditions.entries[0]).toMatchObject(CONDITION);
+      expect((await readHealthHistory(ctx.db, holder.patientId, createProfileSealer(ctx))).conditions.entries[0]).toMatchObject(CONDITION);
     });
 
     it('a write without the CSRF token is refused', async () => {

@@ -20,6 +20,7 @@ import { BloodGroupBody, LIST_SECTIONS, LifestyleBody, SECTION_BODIES, SECTION_L
 // sees them as unknown, so validated bodies are given their static type here.
 import type { BloodGroupInput, LifestyleInput, ListSection, SectionContent } from './health-history-validation.ts';
 import * as service from './health-history-service.ts';
+import { profileDepsOf } from './profile-crypto.ts';
 
 export { readHealthHistory } from './health-history-store.ts';
 export type { HealthHistory } from './health-history-store.ts';
@@ -35,6 +36,8 @@ const ModeQuery = Type.Object(
 );
 
 export const healthHistoryRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  // The use cases get the sealer of the profile's tables (built once, from the master key).
+  const profile = profileDepsOf(deps);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const person = (req: FastifyRequest): RecordCaller => ({ kind: 'person', personId: requirePatient(req).patientId });
   const tags = ['medical profile'];
@@ -43,7 +46,7 @@ export const healthHistoryRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
   app.get(
     base,
     { schema: { tags, summary: 'The health history: each list (entries, or “not concerned” and its date) and the blood group.', params: PatientParams } },
-    async (req) => (await service.readHistory(deps, person(req), req.params.patientId)).value,
+    async (req) => (await service.readHistory(profile, person(req), req.params.patientId)).value,
   );
 
   for (const section of LIST_SECTIONS) {
@@ -55,28 +58,28 @@ export const healthHistoryRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     app.post(
       seg,
       { schema: { tags, summary: `Add an entry to ${label} (clears “not concerned”).`, params: PatientParams, body: SECTION_BODIES[section] } },
-      async (req, reply) => reply.status(201).send(await service.addEntry(deps, person(req), req.params.patientId, section, bodyOf(req))),
+      async (req, reply) => reply.status(201).send(await service.addEntry(profile, person(req), req.params.patientId, section, bodyOf(req))),
     );
 
     app.put(
       `${seg}/not-concerned`,
       { schema: { tags, summary: `Say you are not concerned by ${label} (dated today). Refused (409) while the list has entries.`, params: PatientParams } },
-      async (req) => service.declareNotConcerned(deps, person(req), req.params.patientId, section),
+      async (req) => service.declareNotConcerned(profile, person(req), req.params.patientId, section),
     );
 
     app.delete(`${seg}/not-concerned`, { schema: { tags, summary: `Withdraw “not concerned” for ${label}.`, params: PatientParams } }, async (req, reply) => {
-      await service.withdrawNotConcerned(deps, person(req), req.params.patientId, section);
+      await service.withdrawNotConcerned(profile, person(req), req.params.patientId, section);
       return reply.status(204).send();
     });
 
     app.put(
       `${seg}/:entryId`,
       { schema: { tags, summary: `Edit an entry of ${label} (send the whole entry).`, params: EntryParams, body: SECTION_BODIES[section] } },
-      async (req) => service.replaceEntry(deps, person(req), req.params.patientId, section, req.params.entryId, bodyOf(req)),
+      async (req) => service.replaceEntry(profile, person(req), req.params.patientId, section, req.params.entryId, bodyOf(req)),
     );
 
     app.delete(`${seg}/:entryId`, { schema: { tags, summary: `Delete an entry of ${label}.`, params: EntryParams } }, async (req, reply) => {
-      await service.removeEntry(deps, person(req), req.params.patientId, section, req.params.entryId);
+      await service.removeEntry(profile, person(req), req.params.patientId, section, req.params.entryId);
       return reply.status(204).send();
     });
   }
@@ -84,28 +87,28 @@ export const healthHistoryRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
   app.put(
     `${base}/blood-group`,
     { schema: { tags, summary: 'State the blood group (ABO and Rhesus) and the day it was stated.', params: PatientParams, body: BloodGroupBody } },
-    async (req) => service.setBloodGroup(deps, person(req), req.params.patientId, req.body as BloodGroupInput),
+    async (req) => service.setBloodGroup(profile, person(req), req.params.patientId, req.body as BloodGroupInput),
   );
 
   app.delete(`${base}/blood-group`, { schema: { tags, summary: 'Remove the blood group.', params: PatientParams } }, async (req, reply) => {
-    await service.deleteSingle(deps, person(req), req.params.patientId, 'bloodGroup');
+    await service.deleteSingle(profile, person(req), req.params.patientId, 'bloodGroup');
     return reply.status(204).send();
   });
 
   // Lifestyle is `profile`: the patient's side only (access/types.ts), hence its own address.
   const lifestyle = '/api/spaces/:patientId/lifestyle';
   app.get(lifestyle, { schema: { tags, summary: 'Lifestyle: tobacco, alcohol, physical activity, diet (null when not stated).', params: PatientParams } }, async (req) => ({
-    lifestyle: await service.readLifestyle(deps, person(req), req.params.patientId),
+    lifestyle: await service.readLifestyle(profile, person(req), req.params.patientId),
   }));
 
   app.put(
     lifestyle,
     { schema: { tags, summary: 'State your lifestyle (replaces the previous statement; at least one of tobacco, alcohol, physicalActivity, diet).', params: PatientParams, body: LifestyleBody } },
-    async (req) => service.setLifestyle(deps, person(req), req.params.patientId, req.body as LifestyleInput),
+    async (req) => service.setLifestyle(profile, person(req), req.params.patientId, req.body as LifestyleInput),
   );
 
   app.delete(lifestyle, { schema: { tags, summary: 'Remove your lifestyle statement.', params: PatientParams } }, async (req, reply) => {
-    await service.deleteSingle(deps, person(req), req.params.patientId, 'lifestyle');
+    await service.deleteSingle(profile, person(req), req.params.patientId, 'lifestyle');
     return reply.status(204).send();
   });
 
@@ -122,7 +125,7 @@ export const healthHistoryRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     },
     async (req, reply) => {
       const caller = documentsCallerOf(requireProfessional(req));
-      const a = await service.readHistory(deps, caller, req.params.patientId, req.query);
+      const a = await service.readHistory(profile, caller, req.params.patientId, req.query);
       if (a.emergencyMode !== null) reply.header('x-carnet-emergency-mode', a.emergencyMode);
       return { ...a.value, emergency: a.emergencyMode === null ? null : { mode: a.emergencyMode, banner: true } };
     },

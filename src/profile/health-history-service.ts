@@ -10,7 +10,7 @@
  * patient's side as access/types.ts lays down.
  */
 import { withRecordAccess } from '../records/index.ts';
-import type { RecordAccessAnswer, RecordAccessContext, RecordAccessDeps, RecordCaller } from '../records/index.ts';
+import type { RecordAccessAnswer, RecordAccessContext, RecordCaller } from '../records/index.ts';
 import type { AccessMode } from '../access/index.ts';
 import { AppError } from '../platform/errors.ts';
 import type { Queryable } from '../storage/index.ts';
@@ -31,6 +31,7 @@ import {
   updateEntry,
 } from './health-history-store.ts';
 import type { EntryView, HealthHistory, Recorder, SingleValue, StoredEntry } from './health-history-store.ts';
+import type { ProfileDeps } from './profile-crypto.ts';
 
 export interface ReadOptions {
   mode?: AccessMode | undefined;
@@ -84,17 +85,17 @@ async function checkAgainstBirth(q: Queryable, patientId: string, dates: readonl
 // ---- Reads ------------------------------------------------------------------------------
 
 /** The lists and the blood group, for the patient's side and for professionals (emergency modes included). */
-export async function readHistory(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, opts: ReadOptions = {}): Promise<RecordAccessAnswer<Omit<HealthHistory, 'lifestyle'>>> {
+export async function readHistory(deps: ProfileDeps, caller: RecordCaller, patientId: string, opts: ReadOptions = {}): Promise<RecordAccessAnswer<Omit<HealthHistory, 'lifestyle'>>> {
   return withRecordAccess(deps, caller, patientId, { action: 'list', kind: 'health_history', traceAction: 'health_history_read', mode: opts.mode, justification: opts.justification }, async ({ q }) => {
-    const value = await readHistorySections(q, patientId);
+    const value = await readHistorySections(q, patientId, deps.sealer);
     return { value };
   });
 }
 
 /** One entry of the given sections (FHIR read); an id of another section is not found. */
-export async function readEntry(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, entryId: string, sections: readonly ListSection[], target: string): Promise<StoredEntry> {
+export async function readEntry(deps: ProfileDeps, caller: RecordCaller, patientId: string, entryId: string, sections: readonly ListSection[], target: string): Promise<StoredEntry> {
   const a = await withRecordAccess(deps, caller, patientId, { action: 'read', kind: 'health_history', traceAction: 'health_history_entry_read', target }, async ({ q }) => {
-    const e = await findEntry(q, patientId, entryId);
+    const e = await findEntry(q, patientId, deps.sealer, entryId);
     if (e === null || !sections.includes(e.section)) throw notFound('entry');
     return { value: e };
   });
@@ -102,9 +103,9 @@ export async function readEntry(deps: RecordAccessDeps, caller: RecordCaller, pa
 }
 
 /** The entries of the given sections (FHIR search), traced once with the resource type searched. */
-export async function searchEntries(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, sections: readonly ListSection[], resourceType: string): Promise<StoredEntry[]> {
+export async function searchEntries(deps: ProfileDeps, caller: RecordCaller, patientId: string, sections: readonly ListSection[], resourceType: string): Promise<StoredEntry[]> {
   const a = await withRecordAccess(deps, caller, patientId, { action: 'list', kind: 'health_history', traceAction: 'health_history_searched' }, async ({ q }) => {
-    const value = await listEntries(q, patientId, sections);
+    const value = await listEntries(q, patientId, deps.sealer, sections);
     return { value, detail: { resourceType, count: value.length } };
   });
   return a.value;
@@ -112,7 +113,7 @@ export async function searchEntries(deps: RecordAccessDeps, caller: RecordCaller
 
 // ---- List entries -----------------------------------------------------------------------
 
-export async function addEntry<S extends ListSection>(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, section: S, body: SectionContent[S]): Promise<EntryView<SectionContent[ListSection]>> {
+export async function addEntry<S extends ListSection>(deps: ProfileDeps, caller: RecordCaller, patientId: string, section: S, body: SectionContent[S]): Promise<EntryView<SectionContent[ListSection]>> {
   const content = valueOf(checkEntry(section, body, todayIn(deps.clock.now())));
   const entryId = deps.random.uuid();
   const a = await withRecordAccess(deps, caller, patientId, { action: 'create', kind: 'health_history', traceAction: 'health_history_entry_added', target: entryTarget(section, entryId) }, async (ctx) => {
@@ -120,30 +121,30 @@ export async function addEntry<S extends ListSection>(deps: RecordAccessDeps, ca
     await checkAgainstBirth(q, patientId, datesOf(section, content));
     const by = recorderOf(ctx);
     const state = await lockSection(q, patientId, section, now);
-    await insertEntry(q, patientId, entryId, section, content, by, now);
+    await insertEntry(q, patientId, deps.sealer, entryId, section, content, by, now);
     // An entry says the patient is concerned after all: "not concerned" no longer holds.
     if (state.notConcernedOn !== null) await setNotConcerned(q, patientId, section, null, by, now);
-    const stored = await findEntry(q, patientId, entryId);
+    const stored = await findEntry(q, patientId, deps.sealer, entryId);
     if (stored === null) throw new AppError('internal', 'The entry just added cannot be read back.');
     return { value: entryView(stored), detail: { section, ...(state.notConcernedOn === null ? {} : { notConcernedCleared: true }) } };
   });
   return a.value;
 }
 
-export async function replaceEntry<S extends ListSection>(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, section: S, entryId: string, body: SectionContent[S]): Promise<EntryView<SectionContent[ListSection]>> {
+export async function replaceEntry<S extends ListSection>(deps: ProfileDeps, caller: RecordCaller, patientId: string, section: S, entryId: string, body: SectionContent[S]): Promise<EntryView<SectionContent[ListSection]>> {
   const content = valueOf(checkEntry(section, body, todayIn(deps.clock.now())));
   const a = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'health_history', traceAction: 'health_history_entry_updated', target: entryTarget(section, entryId) }, async (ctx) => {
     const { q, now } = ctx;
     await checkAgainstBirth(q, patientId, datesOf(section, content));
-    if (!(await updateEntry(q, patientId, entryId, section, content, recorderOf(ctx), now))) throw notFound(`entry in ${SECTION_LABELS[section]}`);
-    const stored = await findEntry(q, patientId, entryId);
+    if (!(await updateEntry(q, patientId, deps.sealer, entryId, section, content, recorderOf(ctx), now))) throw notFound(`entry in ${SECTION_LABELS[section]}`);
+    const stored = await findEntry(q, patientId, deps.sealer, entryId);
     if (stored === null) throw notFound('entry');
     return { value: entryView(stored), detail: { section } };
   });
   return a.value;
 }
 
-export async function removeEntry(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, section: ListSection, entryId: string): Promise<void> {
+export async function removeEntry(deps: ProfileDeps, caller: RecordCaller, patientId: string, section: ListSection, entryId: string): Promise<void> {
   await withRecordAccess(deps, caller, patientId, { action: 'delete', kind: 'health_history', traceAction: 'health_history_entry_deleted', target: entryTarget(section, entryId) }, async ({ q }) => {
     if (!(await deleteEntry(q, patientId, entryId, section))) throw notFound(`entry in ${SECTION_LABELS[section]}`);
     return { value: undefined, detail: { section } };
@@ -152,7 +153,7 @@ export async function removeEntry(deps: RecordAccessDeps, caller: RecordCaller, 
 
 // ---- "Not concerned" --------------------------------------------------------------------
 
-export async function declareNotConcerned(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, section: ListSection): Promise<{ section: ListSection; notConcerned: { statedOn: string } }> {
+export async function declareNotConcerned(deps: ProfileDeps, caller: RecordCaller, patientId: string, section: ListSection): Promise<{ section: ListSection; notConcerned: { statedOn: string } }> {
   const a = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'health_history', traceAction: 'health_history_not_concerned_stated', target: `health_history/${section}` }, async (ctx) => {
     const { q, now } = ctx;
     await lockSection(q, patientId, section, now);
@@ -171,7 +172,7 @@ export async function declareNotConcerned(deps: RecordAccessDeps, caller: Record
   return a.value;
 }
 
-export async function withdrawNotConcerned(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, section: ListSection): Promise<void> {
+export async function withdrawNotConcerned(deps: ProfileDeps, caller: RecordCaller, patientId: string, section: ListSection): Promise<void> {
   await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'health_history', traceAction: 'health_history_not_concerned_withdrawn', target: `health_history/${section}` }, async (ctx) => {
     const state = await lockSection(ctx.q, patientId, section, ctx.now);
     if (state.notConcernedOn === null) throw new AppError('not_found', `“Not concerned” is not set for your ${SECTION_LABELS[section]}.`);
@@ -182,18 +183,18 @@ export async function withdrawNotConcerned(deps: RecordAccessDeps, caller: Recor
 
 // ---- Blood group (health_history) and lifestyle (profile): one value each ---------------
 
-export async function setBloodGroup(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, body: BloodGroupInput): Promise<SingleValue<BloodGroup>> {
+export async function setBloodGroup(deps: ProfileDeps, caller: RecordCaller, patientId: string, body: BloodGroupInput): Promise<SingleValue<BloodGroup>> {
   const value = valueOf(checkBloodGroup(body, todayIn(deps.clock.now())));
   return setSingle(deps, caller, patientId, 'bloodGroup', value, 'health_history', 'blood_group_stated');
 }
 
-export async function setLifestyle(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, body: LifestyleInput): Promise<SingleValue<Lifestyle>> {
+export async function setLifestyle(deps: ProfileDeps, caller: RecordCaller, patientId: string, body: LifestyleInput): Promise<SingleValue<Lifestyle>> {
   const value = valueOf(checkLifestyle(body, todayIn(deps.clock.now())));
   return setSingle(deps, caller, patientId, 'lifestyle', value, 'profile', 'lifestyle_stated');
 }
 
 async function setSingle<V extends BloodGroup | Lifestyle>(
-  deps: RecordAccessDeps,
+  deps: ProfileDeps,
   caller: RecordCaller,
   patientId: string,
   section: 'bloodGroup' | 'lifestyle',
@@ -206,25 +207,25 @@ async function setSingle<V extends BloodGroup | Lifestyle>(
     await checkAgainstBirth(q, patientId, [['statedOn', value.statedOn]]);
     const by = recorderOf(ctx);
     await lockSection(q, patientId, section, now);
-    await setSingleValue(q, patientId, section, value, by, now);
+    await setSingleValue(q, patientId, deps.sealer, section, value, by, now);
     return { value: { value, recordedBy: by, updatedAt: now.toISOString() } };
   });
   return a.value;
 }
 
-export async function deleteSingle(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, section: 'bloodGroup' | 'lifestyle'): Promise<void> {
+export async function deleteSingle(deps: ProfileDeps, caller: RecordCaller, patientId: string, section: 'bloodGroup' | 'lifestyle'): Promise<void> {
   const kind = section === 'bloodGroup' ? 'health_history' : 'profile';
   const traceAction = section === 'bloodGroup' ? 'blood_group_deleted' : 'lifestyle_deleted';
   await withRecordAccess(deps, caller, patientId, { action: 'delete', kind, traceAction, target: `health_history/${section}` }, async (ctx) => {
     await lockSection(ctx.q, patientId, section, ctx.now);
-    if (!(await setSingleValue(ctx.q, patientId, section, null, recorderOf(ctx), ctx.now))) throw notFound(section === 'bloodGroup' ? 'blood group' : 'lifestyle');
+    if (!(await setSingleValue(ctx.q, patientId, deps.sealer, section, null, recorderOf(ctx), ctx.now))) throw notFound(section === 'bloodGroup' ? 'blood group' : 'lifestyle');
     return { value: undefined };
   });
 }
 
-export async function readLifestyle(deps: RecordAccessDeps, caller: RecordCaller, patientId: string): Promise<SingleValue<Lifestyle> | null> {
+export async function readLifestyle(deps: ProfileDeps, caller: RecordCaller, patientId: string): Promise<SingleValue<Lifestyle> | null> {
   const a = await withRecordAccess(deps, caller, patientId, { action: 'read', kind: 'profile', traceAction: 'lifestyle_read', target: 'health_history/lifestyle' }, async ({ q }) => ({
-    value: await readSingleValue<Lifestyle>(q, patientId, 'lifestyle'),
+    value: await readSingleValue<Lifestyle>(q, patientId, deps.sealer, 'lifestyle'),
   }));
   return a.value;
 }

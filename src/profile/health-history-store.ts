@@ -2,8 +2,13 @@
  * The SQL of the health history (tables of migration 011), private to the profile folder but
  * for `readHealthHistory`, which the profile synthesis uses. No access check here: every
  * caller runs inside withRecordAccess (or has decided already) and passes its transaction.
+ *
+ * Entries' content and the single values are sealed (Invariant 4) under the patient's data
+ * key, bound to the table, the patient and the row (an entry's seal to its section too): the
+ * sealer given by the caller seals on write and opens on read.
  */
 import type { Queryable } from '../storage/index.ts';
+import type { PatientRecordSealer, RecordSealer } from './profile-crypto.ts';
 import { LIST_SECTIONS } from './health-history-validation.ts';
 import type { BloodGroup, Lifestyle, ListSection, SectionContent } from './health-history-validation.ts';
 
@@ -83,18 +88,20 @@ interface SectionRow {
 }
 
 const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString();
-/** jsonb comes back parsed from `pg` and PGlite alike; a string would be a driver change. */
-const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+const ENTRIES = 'health_history_entries';
+const SECTIONS = 'health_history_sections';
+// An entry's seal is bound to its section as well as its id: relabelled, it does not open.
+const entryRow = (section: string, entryId: string) => `${section}/${entryId}`;
 
 const ENTRY_COLUMNS =
   'section, entry_id, content, created_by_kind, created_by_id, created_by_name, created_at, updated_by_kind, updated_by_id, updated_by_name, updated_at';
 const SECTION_COLUMNS = "section, to_char(not_concerned_on, 'YYYY-MM-DD') AS not_concerned_on, value, updated_by_kind, updated_by_id, updated_by_name, updated_at";
 
-function entryOf(r: EntryRow): StoredEntry {
+function entryOf(s: PatientRecordSealer, r: EntryRow): StoredEntry {
   return {
     section: r.section,
     entryId: r.entry_id,
-    content: json(r.content),
+    content: s.open(ENTRIES, entryRow(r.section, r.entry_id), r.content),
     createdBy: { kind: r.created_by_kind, id: r.created_by_id, name: r.created_by_name },
     createdAt: iso(r.created_at),
     updatedBy: { kind: r.updated_by_kind, id: r.updated_by_id, name: r.updated_by_name },
@@ -102,18 +109,24 @@ function entryOf(r: EntryRow): StoredEntry {
   } as StoredEntry;
 }
 
-export async function listEntries(q: Queryable, patientId: string, sections: readonly ListSection[] = LIST_SECTIONS): Promise<StoredEntry[]> {
+/** Opens the rows' sealed content (the data key is fetched only when there is something to open). */
+async function entriesOf(q: Queryable, patientId: string, sealer: RecordSealer, rows: readonly EntryRow[]): Promise<StoredEntry[]> {
+  if (rows.length === 0) return [];
+  const s = await sealer.forPatient(q, patientId);
+  return rows.map((r) => entryOf(s, r));
+}
+
+export async function listEntries(q: Queryable, patientId: string, sealer: RecordSealer, sections: readonly ListSection[] = LIST_SECTIONS): Promise<StoredEntry[]> {
   const rows = await q.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM health_history_entries WHERE patient_id = $1 AND section = ANY($2) ORDER BY created_at, entry_id`, [
     patientId,
     [...sections],
   ]);
-  return rows.map(entryOf);
+  return entriesOf(q, patientId, sealer, rows);
 }
 
-export async function findEntry(q: Queryable, patientId: string, entryId: string): Promise<StoredEntry | null> {
+export async function findEntry(q: Queryable, patientId: string, sealer: RecordSealer, entryId: string): Promise<StoredEntry | null> {
   const rows = await q.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM health_history_entries WHERE patient_id = $1 AND entry_id = $2`, [patientId, entryId]);
-  const r = rows[0];
-  return r === undefined ? null : entryOf(r);
+  return (await entriesOf(q, patientId, sealer, rows))[0] ?? null;
 }
 
 export async function countEntries(q: Queryable, patientId: string, section: ListSection): Promise<number> {
@@ -121,19 +134,21 @@ export async function countEntries(q: Queryable, patientId: string, section: Lis
   return Number(rows[0]?.n ?? 0);
 }
 
-export async function insertEntry<S extends ListSection>(q: Queryable, patientId: string, entryId: string, section: S, content: SectionContent[S], by: Recorder, now: Date): Promise<void> {
+export async function insertEntry<S extends ListSection>(q: Queryable, patientId: string, sealer: RecordSealer, entryId: string, section: S, content: SectionContent[S], by: Recorder, now: Date): Promise<void> {
+  const sealed = (await sealer.forPatient(q, patientId)).seal(ENTRIES, entryRow(section, entryId), content);
   await q.query(
     `INSERT INTO health_history_entries (patient_id, entry_id, section, content, created_by_kind, created_by_id, created_by_name, created_at, updated_by_kind, updated_by_id, updated_by_name, updated_at)
-     VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $5, $6, $7, $8)`,
-    [patientId, entryId, section, JSON.stringify(content), by.kind, by.id, by.name, now],
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $5, $6, $7, $8)`,
+    [patientId, entryId, section, sealed, by.kind, by.id, by.name, now],
   );
 }
 
-export async function updateEntry<S extends ListSection>(q: Queryable, patientId: string, entryId: string, section: S, content: SectionContent[S], by: Recorder, now: Date): Promise<boolean> {
+export async function updateEntry<S extends ListSection>(q: Queryable, patientId: string, sealer: RecordSealer, entryId: string, section: S, content: SectionContent[S], by: Recorder, now: Date): Promise<boolean> {
+  const sealed = (await sealer.forPatient(q, patientId)).seal(ENTRIES, entryRow(section, entryId), content);
   const rows = await q.query(
-    `UPDATE health_history_entries SET content = $4::jsonb, updated_by_kind = $5, updated_by_id = $6, updated_by_name = $7, updated_at = $8
+    `UPDATE health_history_entries SET content = $4, updated_by_kind = $5, updated_by_id = $6, updated_by_name = $7, updated_at = $8
      WHERE patient_id = $1 AND entry_id = $2 AND section = $3 RETURNING entry_id`,
-    [patientId, entryId, section, JSON.stringify(content), by.kind, by.id, by.name, now],
+    [patientId, entryId, section, sealed, by.kind, by.id, by.name, now],
   );
   return rows.length === 1;
 }
@@ -166,11 +181,20 @@ export async function setNotConcerned(q: Queryable, patientId: string, section: 
 }
 
 /** Sets (an object) or clears (null) the value of a locked single-value section; false when clearing found nothing. */
-export async function setSingleValue(q: Queryable, patientId: string, section: 'bloodGroup' | 'lifestyle', value: BloodGroup | Lifestyle | null, by: Recorder, now: Date): Promise<boolean> {
+export async function setSingleValue(
+  q: Queryable,
+  patientId: string,
+  sealer: RecordSealer,
+  section: 'bloodGroup' | 'lifestyle',
+  value: BloodGroup | Lifestyle | null,
+  by: Recorder,
+  now: Date,
+): Promise<boolean> {
+  const sealed = value === null ? null : (await sealer.forPatient(q, patientId)).seal(SECTIONS, section, value);
   const rows = await q.query(
-    `UPDATE health_history_sections SET value = $3::jsonb, updated_by_kind = $4, updated_by_id = $5, updated_by_name = $6, updated_at = $7
+    `UPDATE health_history_sections SET value = $3, updated_by_kind = $4, updated_by_id = $5, updated_by_name = $6, updated_at = $7
      WHERE patient_id = $1 AND section = $2 ${value === null ? 'AND value IS NOT NULL' : ''} RETURNING section`,
-    [patientId, section, value === null ? null : JSON.stringify(value), by.kind, by.id, by.name, now],
+    [patientId, section, sealed, by.kind, by.id, by.name, now],
   );
   return rows.length === 1;
 }
@@ -179,14 +203,16 @@ async function sectionRows(q: Queryable, patientId: string): Promise<SectionRow[
   return q.query<SectionRow>(`SELECT ${SECTION_COLUMNS} FROM health_history_sections WHERE patient_id = $1`, [patientId]);
 }
 
-function singleOf<V>(row: SectionRow | undefined): SingleValue<V> | null {
+/** The single value of a section row, opened; null when none is set. */
+async function singleOf<V>(q: Queryable, patientId: string, sealer: RecordSealer, row: SectionRow | undefined): Promise<SingleValue<V> | null> {
   if (row === undefined || row.value === null || row.value === undefined || row.updated_by_kind === null || row.updated_by_id === null) return null;
-  return { value: json(row.value) as V, recordedBy: { kind: row.updated_by_kind, id: row.updated_by_id, name: row.updated_by_name }, updatedAt: iso(row.updated_at) };
+  const value = (await sealer.forPatient(q, patientId)).open<V>(SECTIONS, row.section, row.value);
+  return { value, recordedBy: { kind: row.updated_by_kind, id: row.updated_by_id, name: row.updated_by_name }, updatedAt: iso(row.updated_at) };
 }
 
 /** The single value of blood group or lifestyle, or null. */
-export async function readSingleValue<V>(q: Queryable, patientId: string, section: 'bloodGroup' | 'lifestyle'): Promise<SingleValue<V> | null> {
-  return singleOf<V>((await sectionRows(q, patientId)).find((r) => r.section === section));
+export async function readSingleValue<V>(q: Queryable, patientId: string, sealer: RecordSealer, section: 'bloodGroup' | 'lifestyle'): Promise<SingleValue<V> | null> {
+  return singleOf<V>(q, patientId, sealer, (await sectionRows(q, patientId)).find((r) => r.section === section));
 }
 
 /** Entries grouped by section, oldest first, with each section's "not concerned". */
@@ -201,20 +227,21 @@ function assemble(entries: readonly StoredEntry[], states: readonly SectionRow[]
 }
 
 /** The list sections and the blood group (what professionals may read: health_history). */
-export async function readHistorySections(q: Queryable, patientId: string): Promise<Omit<HealthHistory, 'lifestyle'>> {
-  const [entries, states] = [await listEntries(q, patientId), await sectionRows(q, patientId)];
-  return { ...assemble(entries, states), bloodGroup: singleOf<BloodGroup>(states.find((r) => r.section === 'bloodGroup')) };
+export async function readHistorySections(q: Queryable, patientId: string, sealer: RecordSealer): Promise<Omit<HealthHistory, 'lifestyle'>> {
+  const [entries, states] = [await listEntries(q, patientId, sealer), await sectionRows(q, patientId)];
+  return { ...assemble(entries, states), bloodGroup: await singleOf<BloodGroup>(q, patientId, sealer, states.find((r) => r.section === 'bloodGroup')) };
 }
 
 /**
- * Every section of a patient's health history, lifestyle included, as plain data. No access
- * check: for a caller that has decided already (the profile synthesis, inside its own access).
+ * Every section of a patient's health history, lifestyle included, as plain data, opened with
+ * `sealer`. No access check: for a caller that has decided already (the profile synthesis,
+ * inside its own access).
  */
-export async function readHealthHistory(q: Queryable, patientId: string): Promise<HealthHistory> {
-  const [entries, states] = [await listEntries(q, patientId), await sectionRows(q, patientId)];
+export async function readHealthHistory(q: Queryable, patientId: string, sealer: RecordSealer): Promise<HealthHistory> {
+  const [entries, states] = [await listEntries(q, patientId, sealer), await sectionRows(q, patientId)];
   return {
     ...assemble(entries, states),
-    bloodGroup: singleOf<BloodGroup>(states.find((r) => r.section === 'bloodGroup')),
-    lifestyle: singleOf<Lifestyle>(states.find((r) => r.section === 'lifestyle')),
+    bloodGroup: await singleOf<BloodGroup>(q, patientId, sealer, states.find((r) => r.section === 'bloodGroup')),
+    lifestyle: await singleOf<Lifestyle>(q, patientId, sealer, states.find((r) => r.section === 'lifestyle')),
   };
 }

@@ -5,6 +5,10 @@ export { vaccinationsRoutes } from './vaccinations-routes.ts';
 export { entourageRoutes } from './entourage-routes.ts';
 export { profileSynthesisRoutes } from './synthesis-routes.ts';
 
+// The sealing of the profile's tables (Invariant 4): the plain readers below take the sealer.
+export { createProfileSealer, profileDepsOf } from './profile-crypto.ts';
+export type { ProfileDeps, RecordSealer } from './profile-crypto.ts';
+
 // Health history (FHIR views, profile synthesis).
 export { readEntry, searchEntries } from './health-history-service.ts';
 export { readHealthHistory } from './health-history-store.ts';

@@ -10,6 +10,7 @@ import { verifyChains } from '../audit/index.ts';
 import { traceOf } from '../records/controls-test-kit.ts';
 import type { MeasureView, MeasuresOverview, SeriesView, GrowthView } from './measures-service.ts';
 import { readMeasuresSummary } from './measures-store.ts';
+import { createProfileSealer } from './profile-crypto.ts';
 
 const START = '2026-01-15T09:00:00Z';
 
@@ -77,7 +78,7 @@ describeEngines('measures over the API', (getDb) => {
     expect(overview.bmiClass).toBe('pre_obesity');
 
     // The synthesis reads the same, with no access check of its own.
-    const summary = await readMeasuresSummary(ctx.db, holder.patientId);
+    const summary = await readMeasuresSummary(ctx.db, holder.patientId, createProfileSealer(ctx));
     expect(summary.items.find((i) => i.type === 'bmi')).toMatchObject({ value: 25.7, unit: 'kg/m2' });
 
     const trace = await traceOf(ctx, holder.patientId);

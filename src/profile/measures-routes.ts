@@ -12,6 +12,7 @@ import { requirePatient } from '../auth/index.ts';
 import type { RecordCaller } from '../records/index.ts';
 import { MEASURE_CATALOGUE, MEASURE_TYPES } from './measures-catalogue.ts';
 import * as service from './measures-service.ts';
+import { profileDepsOf } from './profile-crypto.ts';
 
 const tags = ['measures'];
 const PatientId = Type.Object({ patientId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
@@ -47,6 +48,8 @@ const Target = Type.Object(
 const personOf = (req: FastifyRequest): RecordCaller => ({ kind: 'person', personId: requirePatient(req).patientId });
 
 export const measuresRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  // The use cases get the sealer of the profile's tables (built once, from the master key).
+  const profile = profileDepsOf(deps);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const base = '/api/spaces/:patientId/measures';
 
@@ -68,7 +71,7 @@ export const measuresRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps)
   );
 
   app.get(base, { schema: { tags, summary: 'The last value of each type of measure, the BMI (with its WHO class for an adult) and the targets.', params: PatientId } }, async (req) =>
-    service.readOverview(deps, personOf(req), req.params.patientId),
+    service.readOverview(profile, personOf(req), req.params.patientId),
   );
 
   app.post(
@@ -83,34 +86,34 @@ export const measuresRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps)
     },
     async (req, reply) => {
       const { type, ...input } = req.body;
-      const view = await service.addMeasure(deps, personOf(req), req.params.patientId, type, input);
+      const view = await service.addMeasure(profile, personOf(req), req.params.patientId, type, input);
       return reply.status(201).send(view);
     },
   );
 
   app.get(`${base}/growth`, { schema: { tags, summary: 'Growth curves data: weight, height, head circumference and BMI measured before 18, with the age at each measure.', params: PatientId } }, async (req) =>
-    service.readGrowth(deps, personOf(req), req.params.patientId),
+    service.readGrowth(profile, personOf(req), req.params.patientId),
   );
 
   app.get(
     `${base}/series/:type`,
     { schema: { tags, summary: 'The values of one type over a period (newest first) with count, last, min, max and mean; HbA1c with its target; BMI with its WHO class.', params: PatientAndType, querystring: Period } },
-    async (req) => service.readSeries(deps, personOf(req), req.params.patientId, req.params.type, req.query),
+    async (req) => service.readSeries(profile, personOf(req), req.params.patientId, req.params.type, req.query),
   );
 
   app.put(`${base}/values/:measureId`, { schema: { tags, summary: 'Edit a measure (its type stays). Without effectiveAt, the time of the measure is kept.', params: PatientAndMeasure, body: MeasureChange } }, async (req) =>
-    service.updateMeasure(deps, personOf(req), req.params.patientId, req.params.measureId, req.body),
+    service.updateMeasure(profile, personOf(req), req.params.patientId, req.params.measureId, req.body),
   );
 
   app.delete(`${base}/values/:measureId`, { schema: { tags, summary: 'Delete a measure.', params: PatientAndMeasure } }, async (req) =>
-    service.deleteMeasure(deps, personOf(req), req.params.patientId, req.params.measureId),
+    service.deleteMeasure(profile, personOf(req), req.params.patientId, req.params.measureId),
   );
 
   app.put(`${base}/targets/:type`, { schema: { tags, summary: 'Set the target range of a type (HbA1c).', params: PatientAndType, body: Target } }, async (req) =>
-    service.setTarget(deps, personOf(req), req.params.patientId, req.params.type, req.body),
+    service.setTarget(profile, personOf(req), req.params.patientId, req.params.type, req.body),
   );
 
   app.delete(`${base}/targets/:type`, { schema: { tags, summary: 'Remove the target of a type.', params: PatientAndType } }, async (req) =>
-    service.removeTarget(deps, personOf(req), req.params.patientId, req.params.type),
+    service.removeTarget(profile, personOf(req), req.params.patientId, req.params.type),
   );
 };

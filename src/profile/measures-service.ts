@@ -7,7 +7,7 @@
  */
 import { AppError } from '../platform/errors.ts';
 import { withRecordAccess } from '../records/index.ts';
-import type { RecordAccessContext, RecordAccessDeps, RecordCaller } from '../records/index.ts';
+import type { RecordAccessContext, RecordCaller } from '../records/index.ts';
 import { MEASURE_CATALOGUE, MEASURE_TYPES, isMeasureType } from './measures-catalogue.ts';
 import type { MeasureDefinition, MeasureType } from './measures-catalogue.ts';
 import { checkPair, checkUnit, checkValue, fmt } from './measures-units.ts';
@@ -16,6 +16,7 @@ import { ADULT_YEARS, againstTarget, ageAt, bmiSeries, parisDate, seriesStats, w
 import type { Age, SeriesStats, TargetPosition, WhoBmiClass } from './measures-statistics.ts';
 import * as store from './measures-store.ts';
 import type { MeasureAuthor, MeasureRecord, MeasureTarget, MeasuresSummary, Period } from './measures-store.ts';
+import type { ProfileDeps } from './profile-crypto.ts';
 
 /** A measure may be dated a little ahead of the server's clock (a phone's clock runs fast). */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -154,7 +155,7 @@ const target = (type: MeasureType) => `Observation/${type}`;
 // ---------------------------------------------------------------------------------------
 // Writes
 
-export async function addMeasure(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, type: string, input: MeasureInput): Promise<MeasureView> {
+export async function addMeasure(deps: ProfileDeps, caller: RecordCaller, patientId: string, type: string, input: MeasureInput): Promise<MeasureView> {
   const def = MEASURE_CATALOGUE[checkType(type)];
   const checked = checkMeasureInput(def, input);
   const measureId = deps.random.uuid();
@@ -175,30 +176,30 @@ export async function addMeasure(deps: RecordAccessDeps, caller: RecordCaller, p
       updatedAt: null,
       updatedBy: null,
     };
-    await store.insertMeasure(ctx.q, m);
-    const t = def.target ? targetOf(await store.readTargets(ctx.q, patientId), def.type) : null;
+    await store.insertMeasure(ctx.q, deps.sealer, m);
+    const t = def.target ? targetOf(await store.readTargets(ctx.q, patientId, deps.sealer), def.type) : null;
     return { value: viewOf(m, birth, t), detail: { type: def.type } };
   });
   return answer.value;
 }
 
-export async function updateMeasure(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, measureId: string, input: MeasureInput): Promise<MeasureView> {
+export async function updateMeasure(deps: ProfileDeps, caller: RecordCaller, patientId: string, measureId: string, input: MeasureInput): Promise<MeasureView> {
   const answer = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'profile', traceAction: 'measure_updated', target: `Observation/${measureId}` }, async (ctx) => {
-    const before = await store.findMeasure(ctx.q, patientId, measureId);
+    const before = await store.findMeasure(ctx.q, patientId, deps.sealer, measureId);
     if (before === null) throw notFound();
     const def = MEASURE_CATALOGUE[before.type];
     const checked = checkMeasureInput(def, input);
     const birth = await birthDate(ctx);
     const effectiveAt = checked.effectiveAt === null ? before.effectiveAt : checkWhen(checked.effectiveAt, ctx.now, birth);
-    const after = await store.updateMeasure(ctx.q, patientId, measureId, { ...checked, effectiveAt, at: ctx.now, by: authorOf(ctx) });
+    const after = await store.updateMeasure(ctx.q, patientId, deps.sealer, measureId, { ...checked, type: before.type, effectiveAt, at: ctx.now, by: authorOf(ctx) });
     if (after === null) throw notFound();
-    const t = def.target ? targetOf(await store.readTargets(ctx.q, patientId), def.type) : null;
+    const t = def.target ? targetOf(await store.readTargets(ctx.q, patientId, deps.sealer), def.type) : null;
     return { value: viewOf(after, birth, t), detail: { type: def.type } };
   });
   return answer.value;
 }
 
-export async function deleteMeasure(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, measureId: string): Promise<{ deleted: true; measureId: string }> {
+export async function deleteMeasure(deps: ProfileDeps, caller: RecordCaller, patientId: string, measureId: string): Promise<{ deleted: true; measureId: string }> {
   const answer = await withRecordAccess(deps, caller, patientId, { action: 'delete', kind: 'profile', traceAction: 'measure_deleted', target: `Observation/${measureId}` }, async (ctx) => {
     const gone = await store.deleteMeasure(ctx.q, patientId, measureId);
     if (gone === null) throw notFound();
@@ -212,7 +213,7 @@ export interface TargetInput {
   high: number;
 }
 
-export async function setTarget(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, type: string, input: TargetInput): Promise<MeasureTarget> {
+export async function setTarget(deps: ProfileDeps, caller: RecordCaller, patientId: string, type: string, input: TargetInput): Promise<MeasureTarget> {
   const def = MEASURE_CATALOGUE[checkType(type, 'params.type')];
   if (!def.target) throw refused({ field: 'params.type', reason: `no target can be set for ${def.noun} (only for ${Object.values(MEASURE_CATALOGUE).filter((d) => d.target).map((d) => d.type).join(', ')})` });
   const unit = unwrap(checkUnit(def, undefined, 'body.unit'));
@@ -221,15 +222,15 @@ export async function setTarget(deps: RecordAccessDeps, caller: RecordCaller, pa
   if (low !== null && low >= high) throw refused({ field: 'body.low', reason: `the low end of the target (${fmt(low)} ${def.symbol}) must be below its high end (${fmt(high)} ${def.symbol})` });
   const answer = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'profile', traceAction: 'measure_target_set', target: target(def.type) }, async (ctx) => {
     const by = authorOf(ctx);
-    await store.upsertTarget(ctx.q, patientId, { type: def.type, low, high, at: ctx.now, by });
-    const t = targetOf(await store.readTargets(ctx.q, patientId), def.type);
+    await store.upsertTarget(ctx.q, patientId, deps.sealer, { type: def.type, low, high, at: ctx.now, by });
+    const t = targetOf(await store.readTargets(ctx.q, patientId, deps.sealer), def.type);
     if (t === null) throw new Error('target not stored');
-    return { value: t, detail: { type: def.type, low, high } };
+    return { value: t, detail: { type: def.type } };
   });
   return answer.value;
 }
 
-export async function removeTarget(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, type: string): Promise<{ removed: boolean }> {
+export async function removeTarget(deps: ProfileDeps, caller: RecordCaller, patientId: string, type: string): Promise<{ removed: boolean }> {
   const def = MEASURE_CATALOGUE[checkType(type, 'params.type')];
   const answer = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'profile', traceAction: 'measure_target_removed', target: target(def.type) }, async (ctx) => {
     const removed = await store.deleteTarget(ctx.q, patientId, def.type);
@@ -263,11 +264,11 @@ export interface MeasuresOverview extends MeasuresSummary {
   bmi: BmiView | null;
 }
 
-export async function readOverview(deps: RecordAccessDeps, caller: RecordCaller, patientId: string): Promise<MeasuresOverview> {
+export async function readOverview(deps: ProfileDeps, caller: RecordCaller, patientId: string): Promise<MeasuresOverview> {
   const answer = await withRecordAccess(deps, caller, patientId, { action: 'list', kind: 'profile', traceAction: 'measures_read', target: 'Observation' }, async (ctx) => {
-    const summary = await store.readMeasuresSummary(ctx.q, patientId);
+    const summary = await store.readMeasuresSummary(ctx.q, patientId, deps.sealer);
     const birth = await birthDate(ctx);
-    const last = await store.lastOfEachType(ctx.q, patientId);
+    const last = await store.lastOfEachType(ctx.q, patientId, deps.sealer);
     const w = last.find((m) => m.type === 'weight');
     const h = last.find((m) => m.type === 'height');
     const bmiItem = summary.items.find((i) => i.type === 'bmi');
@@ -309,7 +310,7 @@ function checkPeriod(period: { from?: string | undefined; to?: string | undefine
   return { from, to };
 }
 
-export async function readSeries(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, type: string, query: { from?: string | undefined; to?: string | undefined }): Promise<SeriesView> {
+export async function readSeries(deps: ProfileDeps, caller: RecordCaller, patientId: string, type: string, query: { from?: string | undefined; to?: string | undefined }): Promise<SeriesView> {
   const def = MEASURE_CATALOGUE[checkType(type, 'params.type')];
   const period = checkPeriod(query);
   const answer = await withRecordAccess<SeriesView>(deps, caller, patientId, { action: 'list', kind: 'profile', traceAction: 'measure_series_read', target: target(def.type) }, async (ctx) => {
@@ -324,8 +325,8 @@ export async function readSeries(deps: RecordAccessDeps, caller: RecordCaller, p
       period: { from: period.from?.toISOString() ?? null, to: period.to?.toISOString() ?? null },
     };
     if (def.entry === 'computed') {
-      const weights = await store.listMeasures(ctx.q, patientId, ['weight'], period);
-      const heights = await store.listMeasures(ctx.q, patientId, ['height']);
+      const weights = await store.listMeasures(ctx.q, patientId, deps.sealer, ['weight'], period);
+      const heights = await store.listMeasures(ctx.q, patientId, deps.sealer, ['height']);
       const adultAt = (at: Date) => ageAt(birth, at).years >= ADULT_YEARS;
       const pairs = bmiSeries(
         weights.map((w) => ({ ...w, at: w.effectiveAt })),
@@ -336,8 +337,8 @@ export async function readSeries(deps: RecordAccessDeps, caller: RecordCaller, p
       const stats = seriesStats(pairs.map((p) => ({ at: p.weight.effectiveAt, value: p.bmi })), def.decimals);
       return { value: { ...base, values: [], stats, bmi }, detail: { type: def.type, count: bmi.length } };
     }
-    const rows = await store.listMeasures(ctx.q, patientId, [def.type], period);
-    const t = def.target ? targetOf(await store.readTargets(ctx.q, patientId), def.type) : null;
+    const rows = await store.listMeasures(ctx.q, patientId, deps.sealer, [def.type], period);
+    const t = def.target ? targetOf(await store.readTargets(ctx.q, patientId, deps.sealer), def.type) : null;
     const stats = seriesStats(rows.map((m) => ({ at: m.effectiveAt, value: m.value })), def.decimals);
     const diastolic = def.entry === 'pair' ? { diastolicStats: seriesStats(rows.map((m) => ({ at: m.effectiveAt, value: m.value2 ?? 0 })), def.decimals) } : {};
     return {
@@ -367,11 +368,11 @@ export interface GrowthView {
 }
 
 /** The data of a child's growth curves: height, weight, head circumference and BMI with the age at each measure. */
-export async function readGrowth(deps: RecordAccessDeps, caller: RecordCaller, patientId: string): Promise<GrowthView> {
+export async function readGrowth(deps: ProfileDeps, caller: RecordCaller, patientId: string): Promise<GrowthView> {
   const answer = await withRecordAccess(deps, caller, patientId, { action: 'list', kind: 'profile', traceAction: 'growth_curves_read', target: 'Observation' }, async (ctx) => {
     const birth = await birthDate(ctx);
     const sexRow = await ctx.q.query<{ sex: string }>('SELECT sex FROM patients WHERE patient_id = $1', [patientId]);
-    const rows = await store.listMeasures(ctx.q, patientId, ['weight', 'height', 'head_circumference']);
+    const rows = await store.listMeasures(ctx.q, patientId, deps.sealer, ['weight', 'height', 'head_circumference']);
     const child = rows.filter((m) => ageAt(birth, m.effectiveAt).years < ADULT_YEARS).reverse();
     const point = (m: { measureId: string; effectiveAt: Date; value: number }): GrowthPoint => ({ measureId: m.measureId, effectiveAt: m.effectiveAt.toISOString(), age: ageAt(birth, m.effectiveAt), value: m.value });
     const of = (type: MeasureType) => child.filter((m) => m.type === type);

@@ -3,8 +3,14 @@
  * here: callers go through withRecordAccess (measures-service.ts), except readMeasuresSummary,
  * whose caller (the profile synthesis) has decided already. Every query filters on patient_id;
  * series hit the index (patient_id, type, effective_at).
+ *
+ * The values (kept and entered) and the targets are sealed (Invariant 4) under the patient's
+ * data key, bound to the table, the patient and the row (a measure's seal to its type too):
+ * SQL finds and orders rows by their clear columns, the values are opened here, and every
+ * statistic is computed in code from the opened values (measures-statistics.ts).
  */
 import type { Queryable, SqlParam } from '../storage/index.ts';
+import type { PatientRecordSealer, RecordSealer } from './profile-crypto.ts';
 import { MEASURE_CATALOGUE, isMeasureType } from './measures-catalogue.ts';
 import type { MeasureType } from './measures-catalogue.ts';
 import { ADULT_YEARS, ageAt, bmiOf, whoBmiClass } from './measures-statistics.ts';
@@ -42,10 +48,7 @@ interface MeasureRow {
   measure_id: string;
   type: string;
   effective_at: Date | string;
-  value: number;
-  value2: number | null;
-  entered_value: number;
-  entered_unit: string;
+  sealed: unknown;
   author_kind: PatientSideAuthorKind;
   author_id: string;
   author_name: string | null;
@@ -60,19 +63,33 @@ interface MeasureRow {
 
 const date = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
 const COLUMNS =
-  'patient_id, measure_id, type, effective_at, value, value2, entered_value, entered_unit, author_kind, author_id, author_name, app_id, entered_at, updated_at, updated_by_kind, updated_by_id, updated_by_name, updated_by_app';
+  'patient_id, measure_id, type, effective_at, sealed, author_kind, author_id, author_name, app_id, entered_at, updated_at, updated_by_kind, updated_by_id, updated_by_name, updated_by_app';
 
-function recordOf(r: MeasureRow): MeasureRecord {
+const MEASURES = 'measures';
+const TARGETS = 'measure_targets';
+// A measure's seal is bound to its type as well as its id: relabelled (a weight as a height), it does not open.
+const measureRow = (type: string, measureId: string) => `${type}/${measureId}`;
+
+/** What is sealed of a measure. */
+interface SealedValues {
+  value: number;
+  value2: number | null;
+  enteredValue: number;
+  enteredUnit: string;
+}
+
+function recordOf(s: PatientRecordSealer, r: MeasureRow): MeasureRecord {
   if (!isMeasureType(r.type)) throw new Error(`measure ${r.measure_id} has an unknown type ${r.type}`);
+  const v = s.open<SealedValues>(MEASURES, measureRow(r.type, r.measure_id), r.sealed);
   return {
     patientId: r.patient_id,
     measureId: r.measure_id,
     type: r.type,
     effectiveAt: date(r.effective_at),
-    value: Number(r.value),
-    value2: r.value2 === null ? null : Number(r.value2),
-    enteredValue: Number(r.entered_value),
-    enteredUnit: r.entered_unit,
+    value: Number(v.value),
+    value2: v.value2 === null ? null : Number(v.value2),
+    enteredValue: Number(v.enteredValue),
+    enteredUnit: v.enteredUnit,
     author: { kind: r.author_kind, id: r.author_id, name: r.author_name, appId: r.app_id },
     enteredAt: date(r.entered_at),
     updatedAt: r.updated_at === null ? null : date(r.updated_at),
@@ -80,14 +97,27 @@ function recordOf(r: MeasureRow): MeasureRecord {
   };
 }
 
-export async function insertMeasure(q: Queryable, m: MeasureRecord): Promise<void> {
+/** Opens the rows' values (the data key is fetched only when there is something to open). */
+async function recordsOf(q: Queryable, patientId: string, sealer: RecordSealer, rows: readonly MeasureRow[]): Promise<MeasureRecord[]> {
+  if (rows.length === 0) return [];
+  const s = await sealer.forPatient(q, patientId);
+  return rows.map((r) => recordOf(s, r));
+}
+
+const sealedValues = (s: PatientRecordSealer, type: MeasureType, measureId: string, v: SealedValues): Buffer =>
+  s.seal(MEASURES, measureRow(type, measureId), { value: v.value, value2: v.value2, enteredValue: v.enteredValue, enteredUnit: v.enteredUnit } satisfies SealedValues);
+
+export async function insertMeasure(q: Queryable, sealer: RecordSealer, m: MeasureRecord): Promise<void> {
+  const sealed = sealedValues(await sealer.forPatient(q, m.patientId), m.type, m.measureId, m);
   await q.query(
-    `INSERT INTO measures (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL, NULL, NULL, NULL)`,
-    [m.patientId, m.measureId, m.type, m.effectiveAt, m.value, m.value2, m.enteredValue, m.enteredUnit, m.author.kind, m.author.id, m.author.name, m.author.appId, m.enteredAt],
+    `INSERT INTO measures (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL, NULL, NULL)`,
+    [m.patientId, m.measureId, m.type, m.effectiveAt, sealed, m.author.kind, m.author.id, m.author.name, m.author.appId, m.enteredAt],
   );
 }
 
 export interface MeasureChange {
+  /** The measure's type, which a change keeps (its seal is bound to it). */
+  type: MeasureType;
   effectiveAt: Date;
   value: number;
   value2: number | null;
@@ -97,24 +127,25 @@ export interface MeasureChange {
   by: MeasureAuthor;
 }
 
-export async function updateMeasure(q: Queryable, patientId: string, measureId: string, c: MeasureChange): Promise<MeasureRecord | null> {
+export async function updateMeasure(q: Queryable, patientId: string, sealer: RecordSealer, measureId: string, c: MeasureChange): Promise<MeasureRecord | null> {
+  const s = await sealer.forPatient(q, patientId);
   const rows = await q.query<MeasureRow>(
-    `UPDATE measures SET effective_at = $3, value = $4, value2 = $5, entered_value = $6, entered_unit = $7,
-       updated_at = $8, updated_by_kind = $9, updated_by_id = $10, updated_by_name = $11, updated_by_app = $12
-     WHERE patient_id = $1 AND measure_id = $2 RETURNING ${COLUMNS}`,
-    [patientId, measureId, c.effectiveAt, c.value, c.value2, c.enteredValue, c.enteredUnit, c.at, c.by.kind, c.by.id, c.by.name, c.by.appId],
+    `UPDATE measures SET effective_at = $4, sealed = $5, updated_at = $6, updated_by_kind = $7, updated_by_id = $8, updated_by_name = $9, updated_by_app = $10
+     WHERE patient_id = $1 AND measure_id = $2 AND type = $3 RETURNING ${COLUMNS}`,
+    [patientId, measureId, c.type, c.effectiveAt, sealedValues(s, c.type, measureId, c), c.at, c.by.kind, c.by.id, c.by.name, c.by.appId],
   );
-  return rows[0] === undefined ? null : recordOf(rows[0]);
+  return rows[0] === undefined ? null : recordOf(s, rows[0]);
 }
 
-export async function deleteMeasure(q: Queryable, patientId: string, measureId: string): Promise<MeasureRecord | null> {
-  const rows = await q.query<MeasureRow>(`DELETE FROM measures WHERE patient_id = $1 AND measure_id = $2 RETURNING ${COLUMNS}`, [patientId, measureId]);
-  return rows[0] === undefined ? null : recordOf(rows[0]);
+/** Deletes a measure; its type (for the trace), or null when there was none. Nothing is opened. */
+export async function deleteMeasure(q: Queryable, patientId: string, measureId: string): Promise<{ type: string } | null> {
+  const rows = await q.query<{ type: string }>('DELETE FROM measures WHERE patient_id = $1 AND measure_id = $2 RETURNING type', [patientId, measureId]);
+  return rows[0] ?? null;
 }
 
-export async function findMeasure(q: Queryable, patientId: string, measureId: string): Promise<MeasureRecord | null> {
+export async function findMeasure(q: Queryable, patientId: string, sealer: RecordSealer, measureId: string): Promise<MeasureRecord | null> {
   const rows = await q.query<MeasureRow>(`SELECT ${COLUMNS} FROM measures WHERE patient_id = $1 AND measure_id = $2`, [patientId, measureId]);
-  return rows[0] === undefined ? null : recordOf(rows[0]);
+  return (await recordsOf(q, patientId, sealer, rows))[0] ?? null;
 }
 
 /** An instant range [from, to) or one of its ends. */
@@ -123,8 +154,15 @@ export interface Period {
   to?: Date | undefined;
 }
 
-/** Values of these types, newest first (ties by id, for stable paging). `extra`: more SQL conditions on effective_at. */
-export async function listMeasures(q: Queryable, patientId: string, types: readonly MeasureType[], period: Period = {}, extra?: (add: (v: SqlParam) => string) => string[]): Promise<MeasureRecord[]> {
+/** Values of these types, newest first (ties by id, for stable paging). `extra`: more SQL conditions on the clear columns (effective_at). */
+export async function listMeasures(
+  q: Queryable,
+  patientId: string,
+  sealer: RecordSealer,
+  types: readonly MeasureType[],
+  period: Period = {},
+  extra?: (add: (v: SqlParam) => string) => string[],
+): Promise<MeasureRecord[]> {
   if (types.length === 0) return [];
   // One type (a chart): an equality, so the planner walks measures_series in order.
   const params: SqlParam[] = [patientId, types.length === 1 ? (types[0] as string) : [...types]];
@@ -137,16 +175,16 @@ export async function listMeasures(q: Queryable, patientId: string, types: reado
   if (period.to !== undefined) where.push(`effective_at < ${add(period.to)}`);
   if (extra) where.push(...extra(add));
   const rows = await q.query<MeasureRow>(`SELECT ${COLUMNS} FROM measures WHERE ${where.join(' AND ')} ORDER BY effective_at DESC, measure_id DESC`, params);
-  return rows.map(recordOf);
+  return recordsOf(q, patientId, sealer, rows);
 }
 
 /** The last value of each type (one index descent per type). */
-export async function lastOfEachType(q: Queryable, patientId: string): Promise<MeasureRecord[]> {
+export async function lastOfEachType(q: Queryable, patientId: string, sealer: RecordSealer): Promise<MeasureRecord[]> {
   const rows = await q.query<MeasureRow>(
     `SELECT DISTINCT ON (type) ${COLUMNS} FROM measures WHERE patient_id = $1 ORDER BY type, effective_at DESC, measure_id DESC`,
     [patientId],
   );
-  return rows.map(recordOf);
+  return recordsOf(q, patientId, sealer, rows);
 }
 
 export async function birthDateOf(q: Queryable, patientId: string): Promise<string | null> {
@@ -168,29 +206,32 @@ export interface MeasureTarget {
 
 interface TargetRow {
   type: string;
-  low: number | null;
-  high: number;
+  sealed: unknown;
   set_at: Date | string;
   author_kind: PatientSideAuthorKind;
   author_id: string;
   author_name: string | null;
 }
 
-export async function readTargets(q: Queryable, patientId: string): Promise<MeasureTarget[]> {
-  const rows = await q.query<TargetRow>('SELECT type, low, high, set_at, author_kind, author_id, author_name FROM measure_targets WHERE patient_id = $1 ORDER BY type', [patientId]);
-  return rows.flatMap((r) =>
-    isMeasureType(r.type)
-      ? [{ type: r.type, low: r.low === null ? null : Number(r.low), high: Number(r.high), setAt: date(r.set_at).toISOString(), setBy: { kind: r.author_kind, id: r.author_id, name: r.author_name } }]
-      : [],
+export async function readTargets(q: Queryable, patientId: string, sealer: RecordSealer): Promise<MeasureTarget[]> {
+  const rows = (await q.query<TargetRow>('SELECT type, sealed, set_at, author_kind, author_id, author_name FROM measure_targets WHERE patient_id = $1 ORDER BY type', [patientId])).filter((r) =>
+    isMeasureType(r.type),
   );
+  if (rows.length === 0) return [];
+  const s = await sealer.forPatient(q, patientId);
+  return rows.map((r) => {
+    const v = s.open<{ low: number | null; high: number }>(TARGETS, r.type, r.sealed);
+    return { type: r.type as MeasureType, low: v.low === null ? null : Number(v.low), high: Number(v.high), setAt: date(r.set_at).toISOString(), setBy: { kind: r.author_kind, id: r.author_id, name: r.author_name } };
+  });
 }
 
-export async function upsertTarget(q: Queryable, patientId: string, t: { type: MeasureType; low: number | null; high: number; at: Date; by: MeasureAuthor }): Promise<void> {
+export async function upsertTarget(q: Queryable, patientId: string, sealer: RecordSealer, t: { type: MeasureType; low: number | null; high: number; at: Date; by: MeasureAuthor }): Promise<void> {
+  const sealed = (await sealer.forPatient(q, patientId)).seal(TARGETS, t.type, { low: t.low, high: t.high });
   await q.query(
-    `INSERT INTO measure_targets (patient_id, type, low, high, set_at, author_kind, author_id, author_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (patient_id, type) DO UPDATE SET low = EXCLUDED.low, high = EXCLUDED.high, set_at = EXCLUDED.set_at,
+    `INSERT INTO measure_targets (patient_id, type, sealed, set_at, author_kind, author_id, author_name) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (patient_id, type) DO UPDATE SET sealed = EXCLUDED.sealed, set_at = EXCLUDED.set_at,
        author_kind = EXCLUDED.author_kind, author_id = EXCLUDED.author_id, author_name = EXCLUDED.author_name`,
-    [patientId, t.type, t.low, t.high, t.at, t.by.kind, t.by.id, t.by.name],
+    [patientId, t.type, sealed, t.at, t.by.kind, t.by.id, t.by.name],
   );
 }
 
@@ -229,9 +270,9 @@ export function summaryItemOf(m: Pick<MeasureRecord, 'type' | 'effectiveAt' | 'v
   return { type: m.type, label: def.label, loinc: def.loinc, effectiveAt: m.effectiveAt.toISOString(), ...values, unit: def.unit, symbol: def.symbol };
 }
 
-/** The last value of each type, plain data, no access check: the caller has decided (profile synthesis). */
-export async function readMeasuresSummary(q: Queryable, patientId: string): Promise<MeasuresSummary> {
-  const last = await lastOfEachType(q, patientId);
+/** The last value of each type, plain data opened with `sealer`, no access check: the caller has decided (profile synthesis). */
+export async function readMeasuresSummary(q: Queryable, patientId: string, sealer: RecordSealer): Promise<MeasuresSummary> {
+  const last = await lastOfEachType(q, patientId, sealer);
   const byType = new Map(last.map((m) => [m.type, m]));
   const weight = byType.get('weight');
   const height = byType.get('height');
@@ -247,5 +288,5 @@ export async function readMeasuresSummary(q: Queryable, patientId: string): Prom
     const m = byType.get(d.type);
     return m === undefined ? [] : [summaryItemOf(m)];
   });
-  return { items, bmiClass, targets: await readTargets(q, patientId) };
+  return { items, bmiClass, targets: await readTargets(q, patientId, sealer) };
 }

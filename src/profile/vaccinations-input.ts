@@ -112,6 +112,8 @@ export function checkVaccination(input: VaccinationInput, ctx: { today: string; 
 
   const notes = input.notes === undefined ? null : input.notes.trim() === '' ? null : input.notes.trim();
   if (notes !== null && (notes.length > 1000 || CONTROL.test(notes))) problem('notes', 'must be at most 1000 characters of text');
+  // The schema checks it too; kept here because the stored value is sealed (no CHECK constraint behind).
+  if (input.doseNumber !== undefined && !(Number.isInteger(input.doseNumber) && input.doseNumber >= 1 && input.doseNumber <= 20)) problem('doseNumber', 'must be a whole number from 1 to 20');
 
   if (problems.length > 0) return { problems };
   return {

@@ -20,6 +20,7 @@ import { catalogueView } from './vaccines.ts';
 import { invalidInput } from './vaccinations-input.ts';
 import type { VaccinationInput } from './vaccinations-input.ts';
 import { addVaccination, generateVaccinationHistory, listVaccinations, removeVaccination, replaceVaccination } from './vaccinations-service.ts';
+import { profileDepsOf } from './profile-crypto.ts';
 
 const PatientParams = Type.Object({ patientId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 const EntryParams = Type.Object({ patientId: Type.String({ format: 'uuid' }), vaccinationId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
@@ -82,6 +83,8 @@ function withEmergency<T>(reply: FastifyReply, r: { value: T; emergencyMode: Acc
 }
 
 export const vaccinationsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps) => {
+  // The use cases get the sealer of the profile's tables (built once, from the master key).
+  const profile = profileDepsOf(deps);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const repo = createDocumentsRepository(deps);
   const person = (req: FastifyRequest): RecordCaller => ({ kind: 'person', personId: requirePatient(req).patientId });
@@ -91,28 +94,28 @@ export const vaccinationsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
   app.get('/api/vaccines', { schema: { tags, summary: 'The vaccine catalogue (ATC codes, target diseases, brands), routes and sites of administration.' } }, async () => catalogueView());
 
   app.get(base, { schema: { tags, summary: 'The vaccinations of the space, newest first.', params: PatientParams } }, async (req, reply) =>
-    withEmergency(reply, await listVaccinations(deps, person(req), req.params.patientId)),
+    withEmergency(reply, await listVaccinations(profile, person(req), req.params.patientId)),
   );
 
   app.post(base, { schema: { tags, summary: 'Record a vaccination.', params: PatientParams, body: PatientBody } }, async (req, reply) =>
-    reply.status(201).send(await addVaccination(deps, person(req), req.params.patientId, toInput(req.body))),
+    reply.status(201).send(await addVaccination(profile, person(req), req.params.patientId, toInput(req.body))),
   );
 
   app.put(
     `${base}/:vaccinationId`,
     { schema: { tags, summary: 'Correct a vaccination entered from the patient side (all fields; those left out are cleared).', params: EntryParams, body: PatientBody } },
-    async (req) => replaceVaccination(deps, person(req), req.params.patientId, req.params.vaccinationId, toInput(req.body)),
+    async (req) => replaceVaccination(profile, person(req), req.params.patientId, req.params.vaccinationId, toInput(req.body)),
   );
 
   app.delete(`${base}/:vaccinationId`, { schema: { tags, summary: 'Delete a vaccination entered from the patient side.', params: EntryParams } }, async (req, reply) => {
-    await removeVaccination(deps, person(req), req.params.patientId, req.params.vaccinationId);
+    await removeVaccination(profile, person(req), req.params.patientId, req.params.vaccinationId);
     return reply.status(204).send();
   });
 
   app.post(
     `${base}/history-document`,
     { schema: { tags, summary: 'Generate the vaccination history (PDF, type 11369-6 “Historique des vaccinations”) and save it to the documents.', params: PatientParams } },
-    async (req, reply) => reply.status(201).send(await generateVaccinationHistory(deps, repo, person(req), req.params.patientId)),
+    async (req, reply) => reply.status(201).send(await generateVaccinationHistory(profile, repo, person(req), req.params.patientId)),
   );
 
   // ---- Professionals -------------------------------------------------------------------
@@ -126,7 +129,7 @@ export const vaccinationsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
       const caller = documentsCallerOf(requireProfessional(req));
       const q = req.query;
       const filter = { vaccineCodes: q.vaccineCode?.split(',').filter((c) => c !== ''), from: dateParam('from', q.from), to: dateParam('to', q.to) };
-      return withEmergency(reply, await listVaccinations(deps, caller, req.params.patientId, { mode: q.mode, justification: q.justification, filter }));
+      return withEmergency(reply, await listVaccinations(profile, caller, req.params.patientId, { mode: q.mode, justification: q.justification, filter }));
     },
   );
 
@@ -135,7 +138,7 @@ export const vaccinationsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
     { schema: { tags: proTags, summary: 'Record a vaccination one performed (authorized professionals, normal mode); the professional is its performer.', params: PatientParams, querystring: NoQuery, body: ProBody } },
     async (req, reply) => {
       const caller = documentsCallerOf(requireProfessional(req));
-      return reply.status(201).send(await addVaccination(deps, caller, req.params.patientId, req.body));
+      return reply.status(201).send(await addVaccination(profile, caller, req.params.patientId, req.body));
     },
   );
 };

@@ -14,12 +14,13 @@ import { AppError } from '../platform/errors.ts';
 import { findProfessional } from '../identity/index.ts';
 import type { AccessMode } from '../access/index.ts';
 import { withRecordAccess } from '../records/index.ts';
-import type { DocumentsRepository, DocumentView, RecordAccessContext, RecordAccessDeps, RecordCaller } from '../records/index.ts';
+import type { DocumentsRepository, DocumentView, RecordAccessContext, RecordCaller } from '../records/index.ts';
 import { checkVaccination, invalidInput, parisDay } from './vaccinations-input.ts';
 import type { VaccinationEntry, VaccinationInput } from './vaccinations-input.ts';
 import { deleteVaccination, insertVaccination, patientIdentity, readVaccination, readVaccinations, updateVaccination } from './vaccinations-store.ts';
 import type { VaccinationFilter, VaccinationView } from './vaccinations-store.ts';
 import { renderVaccinationHistoryPdf } from './vaccinations-pdf.ts';
+import type { ProfileDeps } from './profile-crypto.ts';
 
 export const VACCINATION_HISTORY_TYPE = '11369-6';
 
@@ -49,40 +50,40 @@ async function checked(ctx: RecordAccessContext, input: VaccinationInput): Promi
   return { entry, performerName: entry.performer?.kind === 'text' ? entry.performer.name : null };
 }
 
-export async function listVaccinations(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, opts: ReadOptions & { filter?: VaccinationFilter } = {}) {
+export async function listVaccinations(deps: ProfileDeps, caller: RecordCaller, patientId: string, opts: ReadOptions & { filter?: VaccinationFilter } = {}) {
   return withRecordAccess(
     deps,
     caller,
     patientId,
     { action: 'list', kind: 'vaccination', traceAction: 'vaccinations_listed', mode: opts.mode, justification: opts.justification },
     async (ctx) => {
-      const list = await readVaccinations(ctx.q, patientId, opts.filter);
+      const list = await readVaccinations(ctx.q, patientId, deps.sealer, opts.filter);
       return { value: list, detail: { count: list.length } };
     },
   );
 }
 
-export async function readOneVaccination(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, vaccinationId: string, opts: ReadOptions = {}) {
+export async function readOneVaccination(deps: ProfileDeps, caller: RecordCaller, patientId: string, vaccinationId: string, opts: ReadOptions = {}) {
   return withRecordAccess(
     deps,
     caller,
     patientId,
     { action: 'read', kind: 'vaccination', traceAction: 'vaccination_read', target: target(vaccinationId), mode: opts.mode, justification: opts.justification },
     async (ctx) => {
-      const v = await readVaccination(ctx.q, patientId, vaccinationId);
+      const v = await readVaccination(ctx.q, patientId, deps.sealer, vaccinationId);
       if (v === null) throw noSuchVaccination();
       return { value: v };
     },
   );
 }
 
-export async function addVaccination(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, input: VaccinationInput): Promise<VaccinationView> {
+export async function addVaccination(deps: ProfileDeps, caller: RecordCaller, patientId: string, input: VaccinationInput): Promise<VaccinationView> {
   const id = deps.random.uuid();
   const r = await withRecordAccess(deps, caller, patientId, { action: 'create', kind: 'vaccination', traceAction: 'vaccination_added', target: target(id) }, async (ctx) => {
     const { entry, performerName } = await checked(ctx, input);
     const a = ctx.caller.author;
-    const v = await insertVaccination(ctx.q, patientId, id, entry, performerName, { kind: a.kind, id: a.id, name: a.name }, ctx.now);
-    return { value: v, detail: { vaccineCode: v.vaccineCode, date: v.date } };
+    const v = await insertVaccination(ctx.q, patientId, deps.sealer, id, entry, performerName, { kind: a.kind, id: a.id, name: a.name }, ctx.now);
+    return { value: v, detail: { date: v.date } };
   });
   return r.value;
 }
@@ -97,26 +98,26 @@ function assertPatientSideEntry(v: VaccinationView, action: 'change' | 'delete')
   }
 }
 
-export async function replaceVaccination(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, vaccinationId: string, input: VaccinationInput): Promise<VaccinationView> {
+export async function replaceVaccination(deps: ProfileDeps, caller: RecordCaller, patientId: string, vaccinationId: string, input: VaccinationInput): Promise<VaccinationView> {
   const r = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'vaccination', traceAction: 'vaccination_updated', target: target(vaccinationId) }, async (ctx) => {
-    const current = await readVaccination(ctx.q, patientId, vaccinationId, true);
+    const current = await readVaccination(ctx.q, patientId, deps.sealer, vaccinationId, true);
     if (current === null) throw noSuchVaccination();
     assertPatientSideEntry(current, 'change');
     const { entry, performerName } = await checked(ctx, input);
-    const v = await updateVaccination(ctx.q, patientId, vaccinationId, entry, performerName, ctx.now);
+    const v = await updateVaccination(ctx.q, patientId, deps.sealer, vaccinationId, entry, performerName, ctx.now);
     if (v === null) throw noSuchVaccination();
-    return { value: v, detail: { vaccineCode: v.vaccineCode, date: v.date } };
+    return { value: v, detail: { date: v.date } };
   });
   return r.value;
 }
 
-export async function removeVaccination(deps: RecordAccessDeps, caller: RecordCaller, patientId: string, vaccinationId: string): Promise<void> {
+export async function removeVaccination(deps: ProfileDeps, caller: RecordCaller, patientId: string, vaccinationId: string): Promise<void> {
   await withRecordAccess(deps, caller, patientId, { action: 'delete', kind: 'vaccination', traceAction: 'vaccination_deleted', target: target(vaccinationId) }, async (ctx) => {
-    const current = await readVaccination(ctx.q, patientId, vaccinationId, true);
+    const current = await readVaccination(ctx.q, patientId, deps.sealer, vaccinationId, true);
     if (current === null) throw noSuchVaccination();
     assertPatientSideEntry(current, 'delete');
     await deleteVaccination(ctx.q, patientId, vaccinationId);
-    return { value: undefined, detail: { vaccineCode: current.vaccineCode, date: current.date } };
+    return { value: undefined, detail: { date: current.date } };
   });
 }
 
@@ -126,13 +127,13 @@ export async function removeVaccination(deps: RecordAccessDeps, caller: RecordCa
  * and traces it once (`document_created`); the PDF of a refused caller is never stored nor
  * sent, and the refusal's trace commits.
  */
-export async function generateVaccinationHistory(deps: RecordAccessDeps, repo: DocumentsRepository, caller: RecordCaller, patientId: string): Promise<DocumentView> {
+export async function generateVaccinationHistory(deps: ProfileDeps, repo: DocumentsRepository, caller: RecordCaller, patientId: string): Promise<DocumentView> {
   const out = await deps.db.tx(async (q): Promise<{ ok: DocumentView } | { fail: AppError }> => {
     const who = await patientIdentity(q, patientId);
     if (who === null) return { fail: new AppError('not_found', 'No such space, or you have no access to it.') };
     const now = deps.clock.now();
     const today = parisDay(now);
-    const content = await renderVaccinationHistoryPdf({ patientName: who.name, birthDate: who.birthDate, generatedAt: now, generatedOn: today }, await readVaccinations(q, patientId));
+    const content = await renderVaccinationHistoryPdf({ patientName: who.name, birthDate: who.birthDate, generatedAt: now, generatedOn: today }, await readVaccinations(q, patientId, deps.sealer));
     try {
       const doc = await repo.submitIn(q, caller, patientId, { typeCode: VACCINATION_HISTORY_TYPE, title: 'Historique des vaccinations', createdOn: today, format: 'application/pdf', content });
       return { ok: doc };

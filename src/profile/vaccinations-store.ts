@@ -2,8 +2,14 @@
  * The SQL of vaccinations (table `vaccinations`), private to the profile capability. No access
  * check here: callers run inside withRecordAccess, which decided and traces; `readVaccinations`
  * is the plain reader for a caller that has already decided (the profile synthesis PDF).
+ *
+ * What a vaccination says (vaccine, diseases, dose, lot, route, site, performer, notes) is
+ * sealed (Invariant 4) under the patient's data key, bound to the table, the patient and the
+ * row; the date and who recorded it stay clear (lists are ordered and narrowed by date in
+ * SQL). A filter on the vaccine is applied in code, after opening.
  */
 import type { Queryable, SqlParam } from '../storage/index.ts';
+import type { PatientRecordSealer, RecordSealer } from './profile-crypto.ts';
 import type { AuthorKind } from '../access/index.ts';
 import type { VaccinationEntry } from './vaccinations-input.ts';
 import { ROUTES, ROUTE_LABELS_FR, SITES, SITE_LABELS_FR, diseaseLabel, vaccineLabel } from './vaccines.ts';
@@ -34,17 +40,8 @@ export interface VaccinationView {
 
 interface Row {
   vaccination_id: string;
-  vaccine_code: string;
-  vaccine_name: string | null;
-  target_diseases: unknown;
   occurred_on: string;
-  dose_number: number | null;
-  lot_number: string | null;
-  route_code: string | null;
-  site_code: string | null;
-  performer_id_nat_ps: string | null;
-  performer_name: string | null;
-  notes: string | null;
+  sealed: unknown;
   recorded_by_kind: AuthorKind;
   recorded_by_id: string;
   recorded_by_name: string | null;
@@ -52,31 +49,43 @@ interface Row {
   updated_at: Date | string;
 }
 
-const COLUMNS = `vaccination_id, vaccine_code, vaccine_name, target_diseases, occurred_on::text AS occurred_on, dose_number, lot_number, route_code, site_code,
-  performer_id_nat_ps, performer_name, notes, recorded_by_kind, recorded_by_id, recorded_by_name, recorded_at, updated_at`;
+const COLUMNS = 'vaccination_id, occurred_on::text AS occurred_on, sealed, recorded_by_kind, recorded_by_id, recorded_by_name, recorded_at, updated_at';
+const TABLE = 'vaccinations';
+
+/** What is sealed of a vaccination. */
+interface SealedVaccination {
+  vaccineCode: string;
+  vaccineName: string | null;
+  targetDiseases: string[];
+  doseNumber: number | null;
+  lotNumber: string | null;
+  route: string | null;
+  site: string | null;
+  performerIdNatPs: string | null;
+  performerName: string | null;
+  notes: string | null;
+}
 
 const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString();
-const jsonArray = (v: unknown): string[] => {
-  const a: unknown = typeof v === 'string' ? JSON.parse(v) : v;
-  return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : [];
-};
+const strings = (a: unknown): string[] => (Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : []);
 
-function viewOf(r: Row): VaccinationView {
-  const route = r.route_code !== null && Object.hasOwn(ROUTES, r.route_code) ? (r.route_code as RouteCode) : null;
-  const site = r.site_code !== null && Object.hasOwn(SITES, r.site_code) ? (r.site_code as SiteCode) : null;
+function viewOf(s: PatientRecordSealer, r: Row): VaccinationView {
+  const v = s.open<SealedVaccination>(TABLE, r.vaccination_id, r.sealed);
+  const route = v.route !== null && Object.hasOwn(ROUTES, v.route) ? (v.route as RouteCode) : null;
+  const site = v.site !== null && Object.hasOwn(SITES, v.site) ? (v.site as SiteCode) : null;
   return {
     vaccinationId: r.vaccination_id,
-    vaccineCode: r.vaccine_code,
-    vaccineLabel: vaccineLabel(r.vaccine_code, r.vaccine_name),
-    vaccineName: r.vaccine_name,
-    targetDiseases: jsonArray(r.target_diseases).map((code) => ({ code, display: diseaseLabel(code) })),
+    vaccineCode: v.vaccineCode,
+    vaccineLabel: vaccineLabel(v.vaccineCode, v.vaccineName),
+    vaccineName: v.vaccineName,
+    targetDiseases: strings(v.targetDiseases).map((code) => ({ code, display: diseaseLabel(code) })),
     date: r.occurred_on,
-    doseNumber: r.dose_number === null ? null : Number(r.dose_number),
-    lotNumber: r.lot_number,
+    doseNumber: v.doseNumber === null ? null : Number(v.doseNumber),
+    lotNumber: v.lotNumber,
     route: route === null ? null : { code: route, display: ROUTES[route], label: ROUTE_LABELS_FR[route] },
     site: site === null ? null : { code: site, display: SITES[site], label: SITE_LABELS_FR[site] },
-    performer: r.performer_id_nat_ps === null && r.performer_name === null ? null : { idNatPs: r.performer_id_nat_ps, name: r.performer_name },
-    notes: r.notes,
+    performer: v.performerIdNatPs === null && v.performerName === null ? null : { idNatPs: v.performerIdNatPs, name: v.performerName },
+    notes: v.notes,
     recordedBy: { kind: r.recorded_by_kind, id: r.recorded_by_id, name: r.recorded_by_name },
     recordedAt: iso(r.recorded_at),
     updatedAt: iso(r.updated_at),
@@ -91,14 +100,17 @@ export interface VaccinationFilter {
   to?: string | undefined;
 }
 
-/** A patient's vaccinations, newest first (no access check: the caller has decided). */
-export async function readVaccinations(q: Queryable, patientId: string, filter: VaccinationFilter = {}): Promise<VaccinationView[]> {
+/** Opens the rows (the data key is fetched only when there is something to open). */
+async function viewsOf(q: Queryable, patientId: string, sealer: RecordSealer, rows: readonly Row[]): Promise<VaccinationView[]> {
+  if (rows.length === 0) return [];
+  const s = await sealer.forPatient(q, patientId);
+  return rows.map((r) => viewOf(s, r));
+}
+
+/** A patient's vaccinations, newest first, opened with `sealer` (no access check: the caller has decided). */
+export async function readVaccinations(q: Queryable, patientId: string, sealer: RecordSealer, filter: VaccinationFilter = {}): Promise<VaccinationView[]> {
   const where = ['patient_id = $1'];
   const params: SqlParam[] = [patientId];
-  if (filter.vaccineCodes !== undefined) {
-    params.push([...filter.vaccineCodes]);
-    where.push(`vaccine_code = ANY($${params.length})`);
-  }
   if (filter.from !== undefined) {
     params.push(filter.from);
     where.push(`occurred_on >= $${params.length}`);
@@ -108,12 +120,31 @@ export async function readVaccinations(q: Queryable, patientId: string, filter: 
     where.push(`occurred_on <= $${params.length}`);
   }
   const rows = await q.query<Row>(`SELECT ${COLUMNS} FROM vaccinations WHERE ${where.join(' AND ')} ORDER BY occurred_on DESC, recorded_at DESC, vaccination_id`, params);
-  return rows.map(viewOf);
+  const all = await viewsOf(q, patientId, sealer, rows);
+  // The vaccine is sealed: narrowed here, after opening.
+  const codes = filter.vaccineCodes;
+  return codes === undefined ? all : all.filter((v) => codes.includes(v.vaccineCode));
 }
 
-export async function readVaccination(q: Queryable, patientId: string, vaccinationId: string, forUpdate = false): Promise<VaccinationView | null> {
+export async function readVaccination(q: Queryable, patientId: string, sealer: RecordSealer, vaccinationId: string, forUpdate = false): Promise<VaccinationView | null> {
   const rows = await q.query<Row>(`SELECT ${COLUMNS} FROM vaccinations WHERE patient_id = $1 AND vaccination_id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [patientId, vaccinationId]);
-  return rows[0] ? viewOf(rows[0]) : null;
+  return (await viewsOf(q, patientId, sealer, rows))[0] ?? null;
+}
+
+function sealedOf(s: PatientRecordSealer, vaccinationId: string, e: VaccinationEntry, performerName: string | null): Buffer {
+  const v: SealedVaccination = {
+    vaccineCode: e.vaccineCode,
+    vaccineName: e.vaccineName,
+    targetDiseases: e.targetDiseases,
+    doseNumber: e.doseNumber,
+    lotNumber: e.lotNumber,
+    route: e.route,
+    site: e.site,
+    performerIdNatPs: e.performer?.kind === 'directory' ? e.performer.idNatPs : null,
+    performerName,
+    notes: e.notes,
+  };
+  return s.seal(TABLE, vaccinationId, v);
 }
 
 export interface Recorder {
@@ -123,59 +154,34 @@ export interface Recorder {
 }
 
 /** Stores a checked vaccination; `performerName` is the directory's name for a directory performer. */
-export async function insertVaccination(q: Queryable, patientId: string, vaccinationId: string, e: VaccinationEntry, performerName: string | null, by: Recorder, now: Date): Promise<VaccinationView> {
+export async function insertVaccination(
+  q: Queryable,
+  patientId: string,
+  sealer: RecordSealer,
+  vaccinationId: string,
+  e: VaccinationEntry,
+  performerName: string | null,
+  by: Recorder,
+  now: Date,
+): Promise<VaccinationView> {
+  const sealed = sealedOf(await sealer.forPatient(q, patientId), vaccinationId, e, performerName);
   await q.query(
-    `INSERT INTO vaccinations (patient_id, vaccination_id, vaccine_code, vaccine_name, target_diseases, occurred_on, dose_number, lot_number, route_code, site_code,
-       performer_id_nat_ps, performer_name, notes, recorded_by_kind, recorded_by_id, recorded_by_name, recorded_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
-    [
-      patientId,
-      vaccinationId,
-      e.vaccineCode,
-      e.vaccineName,
-      JSON.stringify(e.targetDiseases),
-      e.occurredOn,
-      e.doseNumber,
-      e.lotNumber,
-      e.route,
-      e.site,
-      e.performer?.kind === 'directory' ? e.performer.idNatPs : null,
-      performerName,
-      e.notes,
-      by.kind,
-      by.id,
-      by.name,
-      now,
-    ],
+    `INSERT INTO vaccinations (patient_id, vaccination_id, occurred_on, sealed, recorded_by_kind, recorded_by_id, recorded_by_name, recorded_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+    [patientId, vaccinationId, e.occurredOn, sealed, by.kind, by.id, by.name, now],
   );
-  const v = await readVaccination(q, patientId, vaccinationId);
+  const v = await readVaccination(q, patientId, sealer, vaccinationId);
   if (v === null) throw new Error('vaccination just written cannot be read back');
   return v;
 }
 
-export async function updateVaccination(q: Queryable, patientId: string, vaccinationId: string, e: VaccinationEntry, performerName: string | null, now: Date): Promise<VaccinationView | null> {
+export async function updateVaccination(q: Queryable, patientId: string, sealer: RecordSealer, vaccinationId: string, e: VaccinationEntry, performerName: string | null, now: Date): Promise<VaccinationView | null> {
+  const sealed = sealedOf(await sealer.forPatient(q, patientId), vaccinationId, e, performerName);
   const rows = await q.query<{ vaccination_id: string }>(
-    `UPDATE vaccinations SET vaccine_code = $3, vaccine_name = $4, target_diseases = $5::jsonb, occurred_on = $6, dose_number = $7, lot_number = $8, route_code = $9,
-       site_code = $10, performer_id_nat_ps = $11, performer_name = $12, notes = $13, updated_at = $14
-     WHERE patient_id = $1 AND vaccination_id = $2 RETURNING vaccination_id`,
-    [
-      patientId,
-      vaccinationId,
-      e.vaccineCode,
-      e.vaccineName,
-      JSON.stringify(e.targetDiseases),
-      e.occurredOn,
-      e.doseNumber,
-      e.lotNumber,
-      e.route,
-      e.site,
-      e.performer?.kind === 'directory' ? e.performer.idNatPs : null,
-      performerName,
-      e.notes,
-      now,
-    ],
+    'UPDATE vaccinations SET occurred_on = $3, sealed = $4, updated_at = $5 WHERE patient_id = $1 AND vaccination_id = $2 RETURNING vaccination_id',
+    [patientId, vaccinationId, e.occurredOn, sealed, now],
   );
-  return rows[0] ? readVaccination(q, patientId, vaccinationId) : null;
+  return rows[0] ? readVaccination(q, patientId, sealer, vaccinationId) : null;
 }
 
 export async function deleteVaccination(q: Queryable, patientId: string, vaccinationId: string): Promise<boolean> {
