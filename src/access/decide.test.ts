@@ -63,6 +63,13 @@ const CASES: Case[] = [
   { name: 'aidant edits the profile', request: req(ACTORS.aidant, 'update', { kind: 'health_history' }), expect: { rule: 'aidant' } },
   { name: 'an authorized GP adds a vaccination', request: req(ACTORS.gp, 'create', { kind: 'vaccination' }), expect: { rule: 'ps_vaccination_entry' } },
   { name: 'an unauthorized PS does not add a vaccination', request: req(ACTORS.stranger, 'create', { kind: 'vaccination' }), expect: { reason: 'not_authorized' } },
+  {
+    name: 'the GP corrects the vaccination they recorded',
+    request: req(ACTORS.gp, 'update', { kind: 'vaccination', entry: { authorKind: 'professional', authorId: ACTORS.gp.idNatPs } }),
+    expect: { rule: 'ps_vaccination_entry' },
+  },
+  { name: 'a PS does not correct another’s vaccination', request: req(ACTORS.gp, 'delete', { kind: 'vaccination', entry: { authorKind: 'professional', authorId: '899900000029' } }), expect: { reason: 'not_author' } },
+  { name: 'the patient does not change a professional’s vaccination', request: req(ACTORS.patient, 'update', { kind: 'vaccination', entry: { authorKind: 'professional', authorId: '899900000029' } }), expect: { reason: 'not_author' } },
   { name: 'aidant deletes a profile entry', request: req(ACTORS.aidant, 'delete', { kind: 'vaccination' }), expect: { rule: 'aidant' } },
   ...(
     [

@@ -216,6 +216,8 @@ function decidePatientSide(actor: PatientSideActor, request: AccessRequest, fact
     // The holder edits and deletes what was uploaded from their side, never a professional's or the insurer's document.
     if ((action === 'update' || action === 'delete') && !PATIENT_SIDE_AUTHORS.has(doc.authorKind)) return deny('not_author');
   }
+  // Likewise for a profile entry a professional recorded (a vaccination they performed).
+  if ((action === 'update' || action === 'delete') && target.entry !== undefined && !PATIENT_SIDE_AUTHORS.has(target.entry.authorKind)) return deny('not_author');
   return permit(rule, obligations);
 }
 
@@ -241,8 +243,10 @@ function decideProfessional(actor: ProfessionalActor, request: AccessRequest, fa
     case 'create':
       if (target.kind === 'vaccination') return decideVaccinationEntry(actor, row, request, facts, now);
       return decideFeeding(actor, request, facts);
+    case 'update':
+      return target.kind === 'vaccination' ? decideVaccinationChange(actor, row, request, facts, now) : deny('action_not_allowed');
     case 'delete':
-      return decideAuthorDelete(actor, request);
+      return target.kind === 'vaccination' ? decideVaccinationChange(actor, row, request, facts, now) : decideAuthorDelete(actor, request);
     case 'read':
     case 'list':
       return decideProfessionalRead(actor, row, request, facts, now);
@@ -296,6 +300,15 @@ function decideVaccinationEntry(actor: ProfessionalActor, row: MatrixRow, reques
   const obligations: Obligation[] = [traceNormal];
   if (facts.notifications.newDocument) obligations.push({ type: 'notify_patient', event: 'new_document' });
   return permit('ps_vaccination_entry', obligations);
+}
+
+/** The PS who recorded a vaccination corrects or deletes it, as long as they may still read the list. */
+function decideVaccinationChange(actor: ProfessionalActor, row: MatrixRow, request: AccessRequest, facts: AccessFacts, now: Date): Decision {
+  const entry = request.target.entry;
+  if (entry === undefined) return deny('document_metadata_required');
+  if (entry.authorKind !== 'professional' || entry.authorId !== actor.idNatPs) return deny('not_author');
+  const read = decideProfessionalRead(actor, row, { ...request, action: 'list' }, facts, now);
+  return read.effect === 'permit' ? permit('ps_vaccination_entry', [traceNormal]) : read;
 }
 
 /** RULES §4.6: the author PS deletes, at the patient's request. */

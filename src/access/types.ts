@@ -91,6 +91,8 @@ export interface AccessTarget {
   kind: ResourceKind;
   /** Required for document actions except `list` (a list is then filtered row by row with `read`). */
   document?: DocumentMeta;
+  /** A profile entry being changed or deleted (a vaccination...): who recorded it. */
+  entry?: { authorKind: AuthorKind; authorId: string };
 }
 
 /** The person holding the space. */

@@ -154,9 +154,22 @@ describeEngines('vaccinations', (getDb) => {
 
     const put = await t.app.inject({ method: 'PUT', url: `${url()}/${v.vaccinationId}`, headers: patient.headers, payload: { vaccineCode: 'J07BB02', date: '2025-11-03' } });
     expect(put.statusCode).toBe(403);
-    expect((put.json() as { detail: string }).detail).toMatch(/recorded by a professional/);
+    expect((put.json() as { detail: string }).detail).toMatch(/Only who recorded this/);
     expect((await t.app.inject({ method: 'DELETE', url: `${url()}/${v.vaccinationId}`, headers: patient.headers })).statusCode).toBe(403);
     expect((await list()).find((x) => x.vaccinationId === v.vaccinationId)?.date).toBe('2025-11-02');
+
+    // Its author corrects it; another authorized professional may not (404), nor change a patient's entry.
+    await authorize(NURSE);
+    const byNurse = await t.app.inject({ method: 'PUT', url: `${proUrl()}/${v.vaccinationId}`, headers: await pro.headers(NURSE), payload: { ...payload, date: '2025-11-03' } });
+    expect(byNurse.statusCode).toBe(404);
+    const fixed = await t.app.inject({ method: 'PUT', url: `${proUrl()}/${v.vaccinationId}`, headers: await pro.headers(GP), payload: { ...payload, date: '2025-11-03' } });
+    expect(fixed.statusCode, fixed.body).toBe(200);
+    expect((await list()).find((x) => x.vaccinationId === v.vaccinationId)?.date).toBe('2025-11-03');
+    expect((await traceOf(t, patientId)).filter((r) => r.action === 'vaccination_updated').at(-1)).toMatchObject({ actor_id: GP, detail: { rule: 'ps_vaccination_entry' } });
+    const patientEntry = (await list()).find((x) => x.vaccineCode === 'J07BM03');
+    expect((await t.app.inject({ method: 'DELETE', url: `${proUrl()}/${patientEntry?.vaccinationId}`, headers: await pro.headers(GP) })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'DELETE', url: `${proUrl()}/${v.vaccinationId}`, headers: await pro.headers(GP) })).statusCode).toBe(204);
+    expect((await list()).some((x) => x.vaccinationId === v.vaccinationId)).toBe(false);
   });
 
   it('bris de glace: a justification is required; the mode is shown and traced', async () => {

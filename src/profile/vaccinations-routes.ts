@@ -141,4 +141,19 @@ export const vaccinationsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, d
       return reply.status(201).send(await addVaccination(profile, caller, req.params.patientId, req.body));
     },
   );
+
+  app.put(
+    `${proBase}/:vaccinationId`,
+    { schema: { tags: proTags, summary: 'Correct a vaccination one recorded (all fields); only its author may.', params: EntryParams, querystring: NoQuery, body: ProBody } },
+    async (req) => replaceVaccination(profile, documentsCallerOf(requireProfessional(req)), req.params.patientId, req.params.vaccinationId, req.body),
+  );
+
+  app.delete(
+    `${proBase}/:vaccinationId`,
+    { schema: { tags: proTags, summary: 'Delete a vaccination one recorded (an entry made in error); only its author may.', params: EntryParams, querystring: NoQuery } },
+    async (req, reply) => {
+      await removeVaccination(profile, documentsCallerOf(requireProfessional(req)), req.params.patientId, req.params.vaccinationId);
+      return reply.status(204).send();
+    },
+  );
 };

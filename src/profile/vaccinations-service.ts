@@ -7,9 +7,11 @@
  * bad input rolls the transaction back: nothing stored, nothing traced.
  *
  * Who changes what: the patient side changes and deletes the entries entered from the patient
- * side, never a professional's (as for documents, RULES §4.2, §4.6: the record of an act is its
- * author's); decide() gives professionals no update nor delete on vaccinations.
+ * side, never a professional's; the professional who recorded one corrects or deletes it (as
+ * for documents, RULES §4.2, §4.6: the record of an act is its author's). decide() rules both,
+ * from the entry's author (entryOf).
  */
+import type { Queryable } from '../storage/index.ts';
 import { AppError } from '../platform/errors.ts';
 import { findProfessional } from '../identity/index.ts';
 import type { AccessMode } from '../access/index.ts';
@@ -88,21 +90,14 @@ export async function addVaccination(deps: ProfileDeps, caller: RecordCaller, pa
   return r.value;
 }
 
-/** The patient side may change an entry made from the patient side only (403 otherwise). */
-function assertPatientSideEntry(v: VaccinationView, action: 'change' | 'delete'): void {
-  if (v.recordedBy.kind === 'professional') {
-    throw new AppError(
-      'forbidden',
-      `This vaccination was recorded by a professional (${v.recordedBy.name ?? v.recordedBy.id}): you cannot ${action} it. If it is wrong, ask that professional to correct your record.`,
-    );
-  }
-}
+/** Who recorded a vaccination, for decide(): the patient side changes its own entries, a professional theirs. */
+const recordedBy = (deps: ProfileDeps, patientId: string, vaccinationId: string) => async (q: Queryable) => {
+  const v = await readVaccination(q, patientId, deps.sealer, vaccinationId, true);
+  return v === null ? null : { authorKind: v.recordedBy.kind, authorId: v.recordedBy.id };
+};
 
 export async function replaceVaccination(deps: ProfileDeps, caller: RecordCaller, patientId: string, vaccinationId: string, input: VaccinationInput): Promise<VaccinationView> {
-  const r = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'vaccination', traceAction: 'vaccination_updated', target: target(vaccinationId) }, async (ctx) => {
-    const current = await readVaccination(ctx.q, patientId, deps.sealer, vaccinationId, true);
-    if (current === null) throw noSuchVaccination();
-    assertPatientSideEntry(current, 'change');
+  const r = await withRecordAccess(deps, caller, patientId, { action: 'update', kind: 'vaccination', traceAction: 'vaccination_updated', target: target(vaccinationId), entryOf: recordedBy(deps, patientId, vaccinationId) }, async (ctx) => {
     const { entry, performerName } = await checked(ctx, input);
     const v = await updateVaccination(ctx.q, patientId, deps.sealer, vaccinationId, entry, performerName, ctx.now);
     if (v === null) throw noSuchVaccination();
@@ -112,10 +107,9 @@ export async function replaceVaccination(deps: ProfileDeps, caller: RecordCaller
 }
 
 export async function removeVaccination(deps: ProfileDeps, caller: RecordCaller, patientId: string, vaccinationId: string): Promise<void> {
-  await withRecordAccess(deps, caller, patientId, { action: 'delete', kind: 'vaccination', traceAction: 'vaccination_deleted', target: target(vaccinationId) }, async (ctx) => {
+  await withRecordAccess(deps, caller, patientId, { action: 'delete', kind: 'vaccination', traceAction: 'vaccination_deleted', target: target(vaccinationId), entryOf: recordedBy(deps, patientId, vaccinationId) }, async (ctx) => {
     const current = await readVaccination(ctx.q, patientId, deps.sealer, vaccinationId, true);
     if (current === null) throw noSuchVaccination();
-    assertPatientSideEntry(current, 'delete');
     await deleteVaccination(ctx.q, patientId, vaccinationId);
     return { value: undefined, detail: { date: current.date } };
   });

@@ -197,6 +197,7 @@ const KNOWN_REFUSALS: Partial<Record<DenyReason, string>> = {
   representative_rank: 'Only the legal representative the child is attached to may do this.',
   representative_of_adult: 'This person is now an adult: they manage their space themselves.',
   advance_directives_minor: 'Advance directives do not apply to minors.',
+  not_author: 'Only who recorded this may change or delete it: if it is wrong, ask them to correct it.',
   space_closed: 'This space is closed: reopen it first.',
   space_not_open: 'This space is not open yet.',
   invisible_to_patient: 'Not found.',
@@ -222,6 +223,8 @@ export interface RecordAccessRequest {
   justification?: string;
   /** For an action on a document (a generated PDF saved to the record). */
   document?: DocumentMeta;
+  /** For a change to a profile entry: reads who recorded it (null: no such entry, 404) so decide() can tell. */
+  entryOf?: (q: Queryable) => Promise<{ authorKind: AuthorKind; authorId: string } | null>;
 }
 
 export interface RecordAccessContext {
@@ -266,10 +269,12 @@ export async function withRecordAccess<T>(
     if (facts === null) return { fail: new AppError('not_found', 'No such space, or you have no access to it.') };
     const mode = req.mode ?? 'normal';
     const r = await resolveCaller(q, caller, patientId, facts, { action: req.action, mode });
+    const entry = req.entryOf === undefined ? undefined : await req.entryOf(q);
+    if (entry === null) return { fail: new AppError('not_found', 'No such entry in this space.') };
     const request: AccessRequest = {
       actor: r.actor,
       action: req.action,
-      target: { patientId, kind: req.kind, ...(req.document === undefined ? {} : { document: req.document }) },
+      target: { patientId, kind: req.kind, ...(req.document === undefined ? {} : { document: req.document }), ...(entry === undefined ? {} : { entry }) },
       mode,
       ...(req.justification === undefined ? {} : { justification: req.justification }),
     };
