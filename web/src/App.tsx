@@ -28,6 +28,12 @@ const ROUTES: Route[] = [
   { pattern: '/historique', area: 'patient', page: page(() => import('./pages/patient/History.tsx')) },
   { pattern: '/notifications', area: 'patient', page: page(() => import('./pages/patient/Notifications.tsx')) },
   { pattern: '/cloture', area: 'patient', page: page(() => import('./pages/patient/Closure.tsx')) },
+  { pattern: '/profil', area: 'patient', page: page(() => import('./pages/patient/Profile.tsx')) },
+  { pattern: '/mesures', area: 'patient', page: page(() => import('./pages/patient/Measures.tsx')) },
+  { pattern: '/vaccinations', area: 'patient', page: page(() => import('./pages/patient/Vaccinations.tsx')) },
+  { pattern: '/entourage', area: 'patient', page: page(() => import('./pages/patient/Entourage.tsx')) },
+  { pattern: '/aidants', area: 'patient', page: page(() => import('./pages/patient/Aidants.tsx')) },
+  { pattern: '/aidants/invitations', area: 'patient', page: page(() => import('./pages/patient/Invitations.tsx')) },
   { pattern: '/pro/patients', area: 'pro', page: page(() => import('./pages/pro/ProSearch.tsx')) },
   { pattern: '/pro/patients/:patientId', area: 'pro', page: page(() => import('./pages/pro/ProPatient.tsx')) },
   { pattern: '/pro/patients/:patientId/documents/:documentId', area: 'pro', page: page(() => import('./pages/pro/ProDocument.tsx')) },
@@ -81,7 +87,7 @@ function Routed() {
 
 export function App() {
   const location = useLocation();
-  const isPro = location.startsWith('/pro');
+  const isPro = /^\/pro(\/|\?|$)/.test(location);
   // The professional area has its own session; it never loads the patient's, and vice versa.
   return isPro ? (
     <ProProvider>

@@ -10,6 +10,7 @@ import { usePatient, usePro } from './session.tsx';
 import { SpaceBanner } from './SpaceBanner.tsx';
 import { EmergencyBanner } from './pages/pro/emergency.tsx';
 
+const PROFILE_PATHS = ['/profil', '/mesures', '/vaccinations', '/entourage'];
 const FULL_NAMES: Record<Lang, string> = { fr: 'Français', en: 'English' };
 
 /** The State's block mark text, the same in every language. */
@@ -76,14 +77,30 @@ function PatientChrome({ children, mainRef, area }: { children: ReactNode; mainR
   const path = location.split('?')[0] ?? '/';
   const { session, signOut, current } = usePatient();
   const signedIn = session !== null && session !== undefined;
+  const caps = current?.capabilities;
   const nav = signedIn
     ? [
         { text: t.nav.home, linkProps: { href: '/accueil' }, isActive: path === '/accueil' },
         { text: t.nav.documents, linkProps: { href: '/documents' }, isActive: path.startsWith('/documents') },
-        { text: t.nav.access, linkProps: { href: '/acces' }, isActive: path === '/acces' },
-        ...(current?.capabilities.canReadTrace !== false ? [{ text: t.nav.history, linkProps: { href: '/historique' }, isActive: path === '/historique' }] : []),
-        { text: t.nav.notifications, linkProps: { href: '/notifications' }, isActive: path === '/notifications' },
-        ...(current?.capabilities.canClose || (current?.status === 'closed' && current.role !== 'aidant') ? [{ text: t.nav.closure, linkProps: { href: '/cloture' }, isActive: path === '/cloture' }] : []),
+        {
+          text: t.nav.profileMenu,
+          isActive: PROFILE_PATHS.includes(path),
+          menuLinks: [
+            { text: t.nav.profile, linkProps: { href: '/profil' }, isActive: path === '/profil' },
+            { text: t.nav.measures, linkProps: { href: '/mesures' }, isActive: path === '/mesures' },
+            { text: t.nav.vaccinations, linkProps: { href: '/vaccinations' }, isActive: path === '/vaccinations' },
+            { text: t.nav.entourage, linkProps: { href: '/entourage' }, isActive: path === '/entourage' },
+          ],
+        },
+        // What the open space's capabilities deny is not offered (an aidant: settings, aidants, closure).
+        ...(caps?.canManageSettings !== false ? [{ text: t.nav.access, linkProps: { href: '/acces' }, isActive: path === '/acces' }] : []),
+        ...(caps?.canReadTrace !== false ? [{ text: t.nav.history, linkProps: { href: '/historique' }, isActive: path === '/historique' }] : []),
+        ...(caps?.canManageSettings !== false ? [{ text: t.nav.notifications, linkProps: { href: '/notifications' }, isActive: path === '/notifications' }] : []),
+        // Aidants: one's own (to manage them), and the invitations one received (about the person, not the space).
+        ...(caps?.canManageAidants || current?.role === 'holder'
+          ? [{ text: t.nav.aidants, linkProps: { href: caps?.canManageAidants ? '/aidants' : '/aidants/invitations' }, isActive: path.startsWith('/aidants') }]
+          : []),
+        ...(caps?.canClose || (current?.status === 'closed' && current.role !== 'aidant') ? [{ text: t.nav.closure, linkProps: { href: '/cloture' }, isActive: path === '/cloture' }] : []),
       ]
     : [];
   return (

@@ -100,3 +100,17 @@ export function upload<T>(url: string, form: FormData, onProgress: (fraction: nu
     xhr.send(form);
   });
 }
+
+/** Sends a file as the raw request body (e.g. a PDF as application/pdf); resolves with the JSON answer. */
+export async function sendFile<T>(url: string, file: Blob, contentType: string): Promise<T> {
+  const h = headers('POST', url, false);
+  h['content-type'] = contentType;
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: h, body: file });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached.');
+  }
+  if (!res.ok) throw await problemOf(res);
+  return (await res.json()) as T;
+}

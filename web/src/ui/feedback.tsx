@@ -2,6 +2,7 @@ import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { ApiError } from '../api.ts';
 import { useT } from '../i18n/index.ts';
 import type { Messages } from '../i18n/fr.ts';
+import { Link } from '../router.tsx';
 
 export function Loading({ label }: { label?: string }) {
   const t = useT();
@@ -39,5 +40,24 @@ export function Success({ children }: { children: string }) {
     <div className="fr-my-2w">
       <Alert severity="success" small description={children} role="status" />
     </div>
+  );
+}
+
+/**
+ * What a page says to someone whose capabilities in the open space deny it (an aidant on the
+ * access settings, the aidants or the closure): its title, a clear refusal, a way back.
+ */
+export function Refusal({ title, role, name }: { title: string; role: 'holder' | 'representative' | 'aidant'; name: string }) {
+  const t = useT();
+  return (
+    <>
+      <h1>{title}</h1>
+      <Alert severity="info" title={t.refusal.title} description={role === 'aidant' ? t.refusal.aidant(name) : t.refusal.other} />
+      <p className="fr-mt-3w">
+        <Link className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="/accueil">
+          {t.refusal.back}
+        </Link>
+      </p>
+    </>
   );
 }

@@ -8,7 +8,7 @@ import { api } from '../../api.ts';
 import { formatDate, formatDateTime, useLang, useT } from '../../i18n/index.ts';
 import { usePatient } from '../../session.tsx';
 import type { AccessControls, ProfessionalView } from '../../types.ts';
-import { ErrorAlert, Loading, Success } from '../../ui/feedback.tsx';
+import { ErrorAlert, Loading, Refusal, Success } from '../../ui/feedback.tsx';
 import { usePageTitle, useResource } from '../../ui/hooks.ts';
 
 const professionOf = (p: ProfessionalView) => [p.profession?.label, p.specialty?.label].filter(Boolean).join(' – ');
@@ -20,12 +20,14 @@ export default function Access() {
   const { current } = usePatient();
   usePageTitle(t.access.title);
   const id = current?.patientId ?? null;
-  const res = useResource<AccessControls>(id === null ? null : `/api/spaces/${id}/access`);
+  const res = useResource<AccessControls>(id === null || current?.capabilities.canManageSettings === false ? null : `/api/spaces/${id}/access`);
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const canManage = current?.capabilities.canManageSettings ?? false;
 
+  // Not offered to whom the space's capabilities deny it (an aidant): a clear refusal, nothing read.
+  if (current !== null && !canManage) return <Refusal title={t.access.title} role={current.role} name={current.name} />;
   if (res.loading && res.data === undefined) return <Loading />;
   if (res.error !== null && res.data === undefined) return <ErrorAlert error={res.error} />;
   const c = res.data;
@@ -62,7 +64,6 @@ export default function Access() {
     <>
       <h1>{t.access.title}</h1>
       <p className="fr-text--lead">{t.access.lead}</p>
-      {!canManage ? <p className="fr-text--sm">{t.access.readOnly}</p> : null}
       <div aria-live="polite">{message !== null ? <Success>{message}</Success> : null}</div>
       <ErrorAlert error={error} />
 

@@ -6,7 +6,7 @@ import { api } from '../../api.ts';
 import { formatDate, useLang, useT } from '../../i18n/index.ts';
 import { usePatient } from '../../session.tsx';
 import type { SpaceView } from '../../types.ts';
-import { ErrorAlert, Success } from '../../ui/feedback.tsx';
+import { ErrorAlert, Refusal, Success } from '../../ui/feedback.tsx';
 import { usePageTitle } from '../../ui/hooks.ts';
 
 /** Closure of the space open now, its consequences stated first; reopening a closed space. */
@@ -23,12 +23,7 @@ export default function Closure() {
   const closed = (result?.status ?? current.status) === 'closed';
   // Closing asks the access decision (canClose); reopening is for the holder and representatives.
   if (closed ? current.role === 'aidant' : !current.capabilities.canClose) {
-    return (
-      <>
-        <h1>{t.closure.title}</h1>
-        <p>{t.closure.notAllowed}</p>
-      </>
-    );
+    return <Refusal title={t.closure.title} role={current.role} name={current.name} />;
   }
   const run = async (what: 'close' | 'reopen') => {
     setBusy(true);

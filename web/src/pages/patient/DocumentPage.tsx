@@ -162,6 +162,8 @@ export default function DocumentPage({ params }: { params: Record<string, string
     }
   };
   const own = isOwnUpload(doc);
+  // An aidant neither masks nor deletes documents (decide(): not among their writes); not offered.
+  const isAidant = current?.role === 'aidant';
 
   return (
     <>
@@ -194,21 +196,22 @@ export default function DocumentPage({ params }: { params: Record<string, string
             <dd>{doc.flags.maskedToProfessionals ? t.document.maskedExplain : t.document.visibleExplain}</dd>
           </dl>
           <div className="carnet-actions carnet-actions--column">
-            {doc.flags.maskedToProfessionals ? (
+            {!isAidant && doc.flags.maskedToProfessionals ? (
               <Button priority="secondary" iconId="fr-icon-eye-line" onClick={() => void setMasked(false)}>
                 {t.document.unmask}
               </Button>
-            ) : (
+            ) : null}
+            {!isAidant && !doc.flags.maskedToProfessionals ? (
               <Button priority="secondary" iconId="fr-icon-eye-off-line" onClick={() => void setMasked(true)}>
                 {t.document.mask}
               </Button>
-            )}
+            ) : null}
             {own ? (
               <Button priority="secondary" iconId="fr-icon-edit-line" onClick={() => setEditing(true)}>
                 {t.document.edit}
               </Button>
             ) : null}
-            {own && !confirmDelete ? (
+            {own && !isAidant && !confirmDelete ? (
               <Button priority="tertiary" iconId="fr-icon-delete-line" onClick={() => setConfirmDelete(true)}>
                 {t.document.delete}
               </Button>

@@ -37,7 +37,8 @@ export default function Home() {
   usePageTitle(t.home.title);
   const id = current?.patientId ?? null;
   const docs = useResource<DocumentList>(id === null ? null : `/api/spaces/${id}/documents`);
-  const trace = useResource<TracePage>(id === null ? null : `/api/spaces/${id}/trace?limit=50`);
+  const canReadTrace = current?.capabilities.canReadTrace !== false;
+  const trace = useResource<TracePage>(id === null || !canReadTrace ? null : `/api/spaces/${id}/trace?limit=50`);
   const since = Date.now() - DAYS_30;
 
   const newDocs = (docs.data?.documents ?? []).filter((d) => Date.parse(d.submittedAt) >= since && d.author.id !== session?.patientId).slice(0, 5);
@@ -91,6 +92,7 @@ export default function Home() {
             {t.home.allDocuments(docs.data?.documents.length ?? 0)}
           </Link>
         </section>
+        {canReadTrace ? (
         <section className="fr-col-12 fr-col-md-6" aria-labelledby="recent-access">
           <h2 id="recent-access" className="fr-h4">
             {t.home.recentAccess}
@@ -113,18 +115,26 @@ export default function Home() {
             {t.home.seeHistory}
           </Link>
         </section>
+        ) : null}
       </div>
       <h2 className="fr-h4 fr-mt-4w">{t.home.shortcuts}</h2>
       <div className="fr-grid-row fr-grid-row--gutters">
-        <div className="fr-col-12 fr-col-md-4">
+        <div className="fr-col-12 fr-col-md-6 fr-col-lg-3">
           <Tile title={t.nav.documents} desc={t.home.documentsDesc} linkProps={{ href: '/documents' }} />
         </div>
-        <div className="fr-col-12 fr-col-md-4">
-          <Tile title={t.nav.access} desc={t.home.accessDesc} linkProps={{ href: '/acces' }} />
+        <div className="fr-col-12 fr-col-md-6 fr-col-lg-3">
+          <Tile title={t.nav.profileMenu} desc={t.home.profileDesc} linkProps={{ href: '/profil' }} />
         </div>
-        <div className="fr-col-12 fr-col-md-4">
-          <Tile title={t.nav.history} desc={t.home.historyDesc} linkProps={{ href: '/historique' }} />
-        </div>
+        {current?.capabilities.canManageSettings !== false ? (
+          <div className="fr-col-12 fr-col-md-6 fr-col-lg-3">
+            <Tile title={t.nav.access} desc={t.home.accessDesc} linkProps={{ href: '/acces' }} />
+          </div>
+        ) : null}
+        {canReadTrace ? (
+          <div className="fr-col-12 fr-col-md-6 fr-col-lg-3">
+            <Tile title={t.nav.history} desc={t.home.historyDesc} linkProps={{ href: '/historique' }} />
+          </div>
+        ) : null}
       </div>
     </>
   );

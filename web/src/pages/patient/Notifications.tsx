@@ -4,7 +4,7 @@ import { api } from '../../api.ts';
 import { useT } from '../../i18n/index.ts';
 import { usePatient } from '../../session.tsx';
 import type { AccessControls } from '../../types.ts';
-import { ErrorAlert, Loading, Success } from '../../ui/feedback.tsx';
+import { ErrorAlert, Loading, Refusal, Success } from '../../ui/feedback.tsx';
 import { usePageTitle, useResource } from '../../ui/hooks.ts';
 
 /** Notification preferences: the optional ones; first and emergency accesses are always notified. */
@@ -13,12 +13,13 @@ export default function Notifications() {
   const { current } = usePatient();
   usePageTitle(t.notifications.title);
   const id = current?.patientId ?? null;
-  const res = useResource<AccessControls>(id === null ? null : `/api/spaces/${id}/access`);
+  const res = useResource<AccessControls>(id === null || current?.capabilities.canManageSettings === false ? null : `/api/spaces/${id}/access`);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const canManage = current?.capabilities.canManageSettings ?? false;
 
+  if (current !== null && !canManage) return <Refusal title={t.notifications.title} role={current.role} name={current.name} />;
   if (res.loading && res.data === undefined) return <Loading />;
   if (res.data === undefined) return <ErrorAlert error={res.error} />;
   const n = res.data.notifications;

@@ -19,6 +19,7 @@ import { usePageTitle, useResource } from '../../ui/hooks.ts';
 import { modeQuery, patientName, recallPatient, useEmergency } from './emergency.tsx';
 import type { AccessMode } from './emergency.tsx';
 import { ProSignInPanel, WhoAmI } from './common.tsx';
+import { ProVaccinations } from './ProVaccinations.tsx';
 
 function today(): string {
   return new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
@@ -236,6 +237,7 @@ export default function ProPatient({ params }: { params: Record<string, string> 
               </li>
             ))}
           </ul>
+          {docs.data ? <ProVaccinations key={`${q}-${consented}`} patientId={patientId} modeQuery={q} /> : null}
           <SubmitForm
             patientId={patientId}
             onDone={(d) => {
