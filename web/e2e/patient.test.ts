@@ -228,6 +228,21 @@ describe.skipIf(!HAS_CHROMIUM)('portal, patient side (Chromium)', { timeout: 60_
     await shoot(page, 'notifications');
   });
 
+  it('downloads all the data of the space as one ZIP', async () => {
+    await page.getByRole('link', { name: 'Mes données', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Télécharger toutes mes données' }).waitFor();
+    await expectAccessible(page, 'my data');
+    await shoot(page, 'my-data');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger (ZIP)' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^carnet-export-\d{4}-\d{2}-\d{2}\.zip$/);
+    const path = await download.path();
+    const { unzipSync } = await import('fflate');
+    const { readFileSync } = await import('node:fs');
+    const files = Object.keys(unzipSync(new Uint8Array(readFileSync(path))));
+    expect(files).toEqual(expect.arrayContaining(['LISEZMOI.txt', 'documents.json', 'historique.json', 'profil/antecedents.json']));
+    expect(files.some((f) => f.startsWith('documents/'))).toBe(true);
+  });
+
   it('states the consequences of closing, closes and reopens the space', async () => {
     await page.getByRole('link', { name: 'Fermer l’espace', exact: true }).first().click();
     await page.getByRole('heading', { level: 1, name: 'Fermer mon espace' }).waitFor();

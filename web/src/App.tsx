@@ -28,6 +28,7 @@ const ROUTES: Route[] = [
   { pattern: '/historique', area: 'patient', page: page(() => import('./pages/patient/History.tsx')) },
   { pattern: '/notifications', area: 'patient', page: page(() => import('./pages/patient/Notifications.tsx')) },
   { pattern: '/cloture', area: 'patient', page: page(() => import('./pages/patient/Closure.tsx')) },
+  { pattern: '/donnees', area: 'patient', page: page(() => import('./pages/patient/MyData.tsx')) },
   { pattern: '/profil', area: 'patient', page: page(() => import('./pages/patient/Profile.tsx')) },
   { pattern: '/mesures', area: 'patient', page: page(() => import('./pages/patient/Measures.tsx')) },
   { pattern: '/vaccinations', area: 'patient', page: page(() => import('./pages/patient/Vaccinations.tsx')) },

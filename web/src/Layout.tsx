@@ -100,6 +100,7 @@ function PatientChrome({ children, mainRef, area }: { children: ReactNode; mainR
         ...(caps?.canManageAidants || current?.role === 'holder'
           ? [{ text: t.nav.aidants, linkProps: { href: caps?.canManageAidants ? '/aidants' : '/aidants/invitations' }, isActive: path.startsWith('/aidants') }]
           : []),
+        ...(caps?.canDownload ? [{ text: t.nav.myData, linkProps: { href: '/donnees' }, isActive: path === '/donnees' }] : []),
         ...(caps?.canClose || (current?.status === 'closed' && current.role !== 'aidant') ? [{ text: t.nav.closure, linkProps: { href: '/cloture' }, isActive: path === '/cloture' }] : []),
       ]
     : [];

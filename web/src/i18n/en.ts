@@ -57,6 +57,7 @@ export const en: Messages = {
     history: 'History',
     notifications: 'Notifications',
     closure: 'Close the space',
+    myData: 'My data',
     profileMenu: 'Medical profile',
     profile: 'History and lifestyle',
     measures: 'Measures',
@@ -349,6 +350,18 @@ export const en: Messages = {
       trace_read: 'History read',
       representative_invited: 'Second legal representative invited',
     },
+  },
+  myData: {
+    title: 'Download all my data',
+    lead: (name: string) => `One ZIP file with the whole health space of ${name}:`,
+    contents: [
+      'the documents you can see, with their content, and their list (type, date, author, fingerprint);',
+      'the medical profile: history, treatments, allergies, lifestyle;',
+      'measures, vaccinations, entourage and wishes;',
+      'the history of every action on the space.',
+    ],
+    sensitive: 'This data is personal and sensitive: keep the file somewhere safe. The download is recorded in the history.',
+    download: 'Download (ZIP)',
   },
   closure: {
     title: 'Close my space',

@@ -55,6 +55,7 @@ export const fr = {
     history: 'Historique',
     notifications: 'Notifications',
     closure: 'Fermer l’espace',
+    myData: 'Mes données',
     profileMenu: 'Profil médical',
     profile: 'Antécédents et mode de vie',
     measures: 'Mesures',
@@ -347,6 +348,18 @@ export const fr = {
       trace_read: 'Consultation de l’historique',
       representative_invited: 'Invitation d’un second représentant légal',
     } as Record<string, string>,
+  },
+  myData: {
+    title: 'Télécharger toutes mes données',
+    lead: (name: string) => `Un fichier ZIP avec tout l’espace santé de ${name} :`,
+    contents: [
+      'les documents que vous pouvez voir, avec leur contenu, et leur liste (type, date, auteur, empreinte) ;',
+      'le profil médical : antécédents, traitements, allergies, mode de vie ;',
+      'les mesures, les vaccinations, l’entourage et les volontés ;',
+      'l’historique de toutes les actions sur l’espace.',
+    ],
+    sensitive: 'Ces données sont personnelles et sensibles : conservez le fichier en lieu sûr. Le téléchargement est inscrit dans l’historique.',
+    download: 'Télécharger (ZIP)',
   },
   closure: {
     title: 'Fermer mon espace',
