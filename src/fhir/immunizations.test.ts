@@ -1,5 +1,4 @@
 import { beforeAll, beforeEach, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import type { Bundle, Immunization, OperationOutcome, RelatedPerson } from '@medplum/fhirtypes';
 import { describeEngines } from '../../test/engines.ts';
 import { signIn, testApp } from '../../test/helpers.ts';
@@ -8,19 +7,11 @@ import { insertActivePatient } from '../../test/fixtures.ts';
 import { DEMO_PROFESSIONALS, loadDemoDirectory } from '../identity/index.ts';
 import { proKit, traceOf } from '../records/controls-test-kit.ts';
 import type { ProKit } from '../records/controls-test-kit.ts';
-import { assertValidFhir } from './fhir-test-kit.ts';
+import { fhirBody } from './fhir-test-kit.ts';
 import { documentRefId } from './documents.ts';
 
 const GP = DEMO_PROFESSIONALS.generalPractitioner;
 const NURSE = DEMO_PROFESSIONALS.nurse;
-
-function fhirBody<T>(res: LightMyRequestResponse, status: number): T {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
-  const body = res.json() as unknown;
-  assertValidFhir(body);
-  return body as T;
-}
 
 describeEngines('FHIR Immunization and RelatedPerson', (getDb) => {
   let t: TestContext;

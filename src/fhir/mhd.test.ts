@@ -1,7 +1,6 @@
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { LightMyRequestResponse } from 'fastify';
-import type { Bundle, BundleEntry, DocumentReference, OperationOutcome } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, DocumentReference } from '@medplum/fhirtypes';
 import { describeEngines } from '../../test/engines.ts';
 import { testApp } from '../../test/helpers.ts';
 import type { TestContext } from '../../test/helpers.ts';
@@ -11,27 +10,12 @@ import { DEMO_PROFESSIONALS, loadDemoDirectory } from '../identity/index.ts';
 import { registerSoftwareClient, tokenEndpointUrl } from '../pro-auth/index.ts';
 import { exchange, signAssertion, softwareKey } from '../pro-auth/token-test-kit.ts';
 import type { SoftwareKey } from '../pro-auth/token-test-kit.ts';
-import { assertValidFhir } from './fhir-test-kit.ts';
+import { fhirBody, outcome } from './fhir-test-kit.ts';
 import { LOINC_SYSTEM, TRE_A03_SYSTEM } from './documents.ts';
 
 const GP = DEMO_PROFESSIONALS.generalPractitioner; // 10/SM54, Cabinet des Lilas
 const LILAS = '759990013';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-
-function fhirBody<T>(res: LightMyRequestResponse, status: number): T {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
-  const body = res.json() as unknown;
-  assertValidFhir(body);
-  return body as T;
-}
-
-function outcome(res: LightMyRequestResponse, status: number, code: string): OperationOutcome {
-  const o = fhirBody<OperationOutcome>(res, status);
-  expect(o.resourceType).toBe('OperationOutcome');
-  expect(o.issue[0]).toMatchObject({ severity: 'error', code });
-  return o;
-}
 
 /** An ITI-65 bundle: SubmissionSet List, DocumentReference, Binary. */
 function provideBundle(patientId: string, opts: { typeCode?: string; data?: string; url?: string } = {}): Bundle {

