@@ -211,6 +211,9 @@ describe.skipIf(!HAS_CHROMIUM)('portal, patient side (Chromium)', { timeout: 60_
     await page.getByRole('heading', { level: 1, name: 'Historique des activités' }).waitFor();
     await page.getByText('Ajout d’un document').first().waitFor();
     await page.getByText('Modification des réglages d’urgence').first().waitFor();
+    // A document action names the document (as the patient sees it now); no action shows a raw name.
+    await page.locator('.carnet-trace__item a', { hasText: '« Bilan sanguin – mars »' }).first().waitFor();
+    for (const line of await page.locator('.carnet-trace__item p:nth-child(3)').allTextContents()) expect(line).not.toMatch(/\b[a-z]+_[a-z_]+\b/);
     await page.getByRole('combobox', { name: 'Qui' }).selectOption('professional');
     await page.getByRole('button', { name: 'Filtrer' }).click();
     await page.getByText('Aucune activité pour ces critères.').waitFor();

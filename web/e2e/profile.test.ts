@@ -211,6 +211,67 @@ describe.skipIf(!HAS_CHROMIUM)('portal, the medical profile (Chromium)', { timeo
     await page.goto(`${carnet.base}/vaccinations`);
     await page.getByText('2 vaccinations', { exact: true }).waitFor();
     await page.getByText('Saisie par un professionnel').waitFor();
+
+    // Read-only: the health history and the entourage & volontés, as the answers allow.
+    const history = sophie.locator('section[aria-labelledby=pro-health-history]');
+    await history.getByText('Pénicilline').waitFor();
+    await history.getByText(/Non concerné\(e\), déclaré le/).waitFor();
+    await history.getByText('Groupe A négatif, renseigné le 3 mai 2010.').waitFor();
+    const entourage = sophie.locator('section[aria-labelledby=pro-entourage]');
+    await entourage.getByText('Anne DURAND').waitFor();
+    await entourage.getByText(/^Refuse le don de ses organes et tissus\. Position déclarée le/).waitFor();
+    await entourage.getByText('Aucune directive anticipée.').waitFor();
+    expect(await sophie.getByRole('button', { name: 'Modifier' }).count()).toBe(1); // only on her own entry
+    await expectAccessible(sophie, 'professional record with the profile');
+    await shoot(sophie, 'pro-profile');
+
+    // She corrects the lot number of the vaccination she recorded, then deletes it.
+    await sophie.getByRole('button', { name: 'Modifier' }).click();
+    const edit = sophie.locator('form[aria-labelledby^=pro-vac-edit-]');
+    await edit.locator('input[name=lotNumber]').fill('XK-779');
+    await expectAccessible(sophie, 'professional record (correcting a vaccination)');
+    await edit.getByRole('button', { name: 'Enregistrer' }).click();
+    await sophie.getByText('Vaccination modifiée.').waitFor();
+    await sophie.getByText(/dose 2 · lot XK-779/).waitFor();
+    await sophie.getByRole('button', { name: 'Supprimer' }).click();
+    await sophie.getByRole('alertdialog').getByRole('button', { name: 'Supprimer' }).click();
+    await sophie.getByText('Vaccination supprimée.').waitFor();
+    expect(await sophie.getByText(/lot XK-779/).count()).toBe(0);
+    await sophie.getByText(/dose 1 · lot AB123/).waitFor();
+    for (const p of problems) expect(p).toEqual([]);
+  });
+
+  it('shows a child’s growth by age once two heights and weights are entered in his space', async () => {
+    await page.goto(`${carnet.base}/accueil`);
+    await page.getByLabel('Changer d’espace').selectOption({ label: 'Léo MARTIN (représentant légal)' });
+    await page.getByRole('heading', { level: 1, name: 'Espace de Léo MARTIN' }).waitFor();
+    await page.goto(`${carnet.base}/mesures`);
+    await page.getByRole('heading', { level: 1, name: 'Mesures' }).waitFor();
+    expect(await page.locator('#carnet-space-open').textContent()).toContain('Léo MARTIN');
+    const add = async (type: string, value: string, unit: string, when: string) => {
+      await page.locator('select[name=type]').selectOption(type);
+      await page.locator('input[name=value]').fill(value);
+      await page.locator('select[name=unit]').selectOption(unit);
+      await page.locator('input[name=effectiveAt]').fill(when);
+      await page.getByRole('button', { name: 'Ajouter', exact: true }).click();
+      await page.getByText('Mesure ajoutée.').waitFor();
+    };
+    await add('height', '128', 'cm', daysAgo(400));
+    await add('weight', '26,5', 'kg', daysAgo(400));
+    await add('height', '134', 'cm', daysAgo(10));
+    await add('weight', '29', 'kg', daysAgo(10));
+    const growth = page.locator('section[aria-labelledby=growth-title]');
+    await growth.getByRole('heading', { level: 2, name: 'Croissance' }).waitFor();
+    await growth.getByRole('heading', { level: 3, name: /^Taille/ }).waitFor();
+    await growth.getByRole('heading', { level: 3, name: /^Poids/ }).waitFor();
+    const ages = await growth.locator('tbody tr td:first-child').allTextContents();
+    expect(ages).toHaveLength(4);
+    for (const a of ages) expect(a).toMatch(/^\d+ ans( \d+ mois)?$/);
+    expect(new Set(ages).size).toBe(2);
+    await growth.getByRole('cell', { name: '134,0 cm' }).or(growth.getByRole('cell', { name: '134 cm' })).first().waitFor();
+    expect(await growth.locator('svg.carnet-chart').count()).toBe(2);
+    await expectAccessible(page, 'measures (growth)');
+    await shoot(page, 'measures-growth');
     for (const p of problems) expect(p).toEqual([]);
   });
 });

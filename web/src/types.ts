@@ -151,3 +151,38 @@ export interface FoundPatient {
   sex: string;
   status: string;
 }
+
+/**
+ * Every action the server writes to a patient's trace (src/audit, records, lifecycle, aidants,
+ * profile, export, fhir). Each has a label in every language (the dictionaries are checked
+ * against this list); an action added later without one shows its raw name.
+ */
+export const TRACE_ACTIONS = [
+  // sign-in and the life of the space
+  'sign_in', 'sign_out', 'sign_in_failed', 'account_locked',
+  'space_activated', 'space_opened', 'space_opposed', 'space_closed', 'space_reopened', 'deletion_requested', 'code_regenerated', 'space_exported',
+  'representative_invited', 'representative_accepted', 'representative_refused',
+  // documents
+  'documents_listed', 'document_read', 'document_metadata_read', 'document_created', 'document_replaced', 'document_deleted', 'document_updated',
+  'document_masked', 'document_unmasked', 'document_access_explained', 'document_awaiting_notified', 'document_visible_notified',
+  // access and settings
+  'access_denied', 'settings_read', 'professional_blocked', 'professional_unblocked', 'administrator_added', 'administrator_removed',
+  'medecin_traitant_set', 'medecin_traitant_removed', 'emergency_settings_changed', 'mask_all_changed', 'notification_preferences_changed',
+  'consent_attested', 'consent_code_issued', 'patient_identity_lookup', 'patient_identity_read', 'trace_read',
+  // aidants
+  'aidants_listed', 'aidant_invited', 'aidant_accepted', 'aidant_refused', 'aidant_revoked', 'aidant_withdrawn', 'aidant_invitation_expired',
+  // health history
+  'health_history_read', 'health_history_searched', 'health_history_entry_read', 'health_history_entry_added', 'health_history_entry_updated', 'health_history_entry_deleted',
+  'health_history_not_concerned_stated', 'health_history_not_concerned_withdrawn', 'blood_group_stated', 'blood_group_deleted', 'lifestyle_read', 'lifestyle_stated', 'lifestyle_deleted',
+  // measures
+  'measures_read', 'measure_series_read', 'measure_added', 'measure_updated', 'measure_deleted', 'measure_target_set', 'measure_target_removed', 'growth_curves_read',
+  'observations_listed', 'observation_read',
+  // vaccinations
+  'vaccinations_listed', 'vaccination_read', 'vaccination_added', 'vaccination_updated', 'vaccination_deleted',
+  // entourage & volontés
+  'entourage_read', 'entourage_contacts_listed', 'entourage_contact_read', 'entourage_contact_added', 'entourage_contact_updated', 'entourage_contact_deleted', 'trusted_person_replaced',
+  'organ_donation_stated', 'organ_donation_withdrawn', 'advance_directives_read', 'advance_directives_written', 'advance_directives_uploaded',
+  // profile synthesis
+  'profile_synthesis_read',
+] as const;
+export type TraceAction = (typeof TRACE_ACTIONS)[number];

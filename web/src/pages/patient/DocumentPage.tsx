@@ -10,6 +10,7 @@ import { formatDate, formatDateTime, formatSize, useLang, useT } from '../../i18
 import { navigate } from '../../router.tsx';
 import { usePatient } from '../../session.tsx';
 import type { DocumentAccess, DocumentList, DocumentView } from '../../types.ts';
+import { Confirm } from '../../ui/Confirm.tsx';
 import { ErrorAlert, Loading, Success } from '../../ui/feedback.tsx';
 import { usePageTitle, useResource } from '../../ui/hooks.ts';
 import { AuthorBadge, MaskedBadge, isOwnUpload } from '../../ui/docs.tsx';
@@ -211,23 +212,13 @@ export default function DocumentPage({ params }: { params: Record<string, string
                 {t.document.edit}
               </Button>
             ) : null}
-            {own && !isAidant && !confirmDelete ? (
+            {own && !isAidant ? (
               <Button priority="tertiary" iconId="fr-icon-delete-line" onClick={() => setConfirmDelete(true)}>
                 {t.document.delete}
               </Button>
             ) : null}
           </div>
-          {confirmDelete ? (
-            <div className="carnet-panel fr-p-2w fr-mt-2w" role="alertdialog" aria-labelledby="confirm-delete">
-              <p id="confirm-delete">{t.document.confirmDelete}</p>
-              <div className="carnet-actions">
-                <Button onClick={() => void remove()}>{t.document.confirmDeleteYes}</Button>
-                <Button priority="secondary" onClick={() => setConfirmDelete(false)}>
-                  {t.common.cancel}
-                </Button>
-              </div>
-            </div>
-          ) : null}
+          {confirmDelete ? <Confirm question={t.document.confirmDelete} yes={t.document.confirmDeleteYes} onYes={() => void remove()} onCancel={() => setConfirmDelete(false)} /> : null}
         </div>
       </div>
       {editing ? (

@@ -7,10 +7,11 @@ import type { FormEvent } from 'react';
 import { get } from '../../api.ts';
 import { formatDateTime, useLang, useT } from '../../i18n/index.ts';
 import { usePatient } from '../../session.tsx';
-import type { TraceEntry, TracePage } from '../../types.ts';
+import type { DocumentList, TraceEntry, TracePage } from '../../types.ts';
 import { ErrorAlert, Loading } from '../../ui/feedback.tsx';
-import { usePageTitle } from '../../ui/hooks.ts';
-import { actionLabel, actorLabel } from './labels.ts';
+import { usePageTitle, useResource } from '../../ui/hooks.ts';
+import { Link } from '../../router.tsx';
+import { actionLabel, actorLabel, documentTarget } from './labels.ts';
 
 const ACTOR_TYPES = ['patient', 'representative', 'aidant', 'professional', 'insurer', 'operator', 'system', 'app'] as const;
 
@@ -32,6 +33,9 @@ export default function History() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
+  // The documents the reader can see, fetched once: an event about one of them names it.
+  const docs = useResource<DocumentList>(id !== null && current?.capabilities.canReadRecord !== false ? `/api/spaces/${id}/documents` : null);
+  const titles = new Map((docs.data?.documents ?? []).map((d) => [d.documentId, d.title]));
 
   const load = async (f: Filters, after: string | null) => {
     if (id === null) return;
@@ -105,7 +109,17 @@ export default function History() {
               <strong>{actorLabel(t, e)}</strong> <span className="fr-text--sm">({t.trace.actorTypes[e.actorType as 'patient'] ?? e.actorType})</span>
             </p>
             <p className="fr-mb-0">
-              {actionLabel(t, e.action)}{' '}
+              {actionLabel(t, e.action)}
+              {(() => {
+                const docId = documentTarget(e);
+                const title = docId === null ? undefined : titles.get(docId);
+                return title === undefined ? null : (
+                  <>
+                    {t.trace.separator}
+                    <Link href={`/documents/${docId}`}>{t.trace.quoted(title)}</Link>
+                  </>
+                );
+              })()}{' '}
               {e.mode !== 'normal' ? (
                 <Badge small severity="warning">
                   {t.trace.modes[e.mode as 'samu'] ?? e.mode}

@@ -20,6 +20,7 @@ import { modeQuery, patientName, recallPatient, useEmergency } from './emergency
 import type { AccessMode } from './emergency.tsx';
 import { ProSignInPanel, WhoAmI } from './common.tsx';
 import { ProVaccinations } from './ProVaccinations.tsx';
+import { ProEntourage, ProHealthHistory } from './ProProfile.tsx';
 
 function today(): string {
   return new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
@@ -237,7 +238,13 @@ export default function ProPatient({ params }: { params: Record<string, string> 
               </li>
             ))}
           </ul>
-          {docs.data ? <ProVaccinations key={`${q}-${consented}`} patientId={patientId} modeQuery={q} /> : null}
+          {docs.data ? (
+            <>
+              <ProHealthHistory key={`h${q}-${consented}`} patientId={patientId} modeQuery={q} />
+              <ProVaccinations key={`v${q}-${consented}`} patientId={patientId} modeQuery={q} />
+              <ProEntourage key={`e${q}-${consented}`} patientId={patientId} modeQuery={q} />
+            </>
+          ) : null}
           <SubmitForm
             patientId={patientId}
             onDone={(d) => {
