@@ -80,7 +80,16 @@ export async function buildPortal(opts: { force?: boolean; log?: (msg: string) =
   run('react-dsfr copy-static-assets', [DSFR_BIN, 'copy-static-assets', '--projectDir', WEB_DIR]);
   run('react-dsfr update-icons', [DSFR_BIN, 'update-icons', '--projectDir', WEB_DIR, '--silent']);
   const { build } = await import('vite');
-  await build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  // Always React's production build: under the tests NODE_ENV is "test", and Vite would then
+  // bundle React's development build (bigger, and StrictMode runs every effect twice).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   const compressed = precompress(join(WEB_DIR, 'dist', 'assets')) + precompress(join(WEB_DIR, 'dist', 'dsfr'));
   log(`${compressed} files pre-compressed (gzip, brotli)`);
   log(`portal built into web/dist in ${Math.round(performance.now() - t0)} ms`);

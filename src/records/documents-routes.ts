@@ -221,6 +221,12 @@ export const documentsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
   );
 
   app.get(
+    '/api/pro/patients/:patientId/documents/:documentId',
+    { schema: { tags: proTags, summary: 'One document’s metadata (decided and traced like a read; warnings when the patient does not see it yet).', params: DocumentParams, querystring: ContentQuery } },
+    async (req) => repo.readMeta(documentsCallerOf(requireProfessional(req)), req.params.patientId, req.params.documentId, req.query),
+  );
+
+  app.get(
     '/api/pro/patients/:patientId/documents/:documentId/content',
     { schema: { tags: proTags, summary: 'The content of a document (X-Carnet-Warning when the patient does not see it yet).', params: DocumentParams, querystring: ContentQuery } },
     async (req, reply) => {
@@ -278,6 +284,10 @@ export const documentsRoutes: FastifyPluginAsync<AppDeps> = async (fastify, deps
 
   app.get('/api/spaces/:patientId/documents', { schema: { tags, summary: 'The documents of the space (metadata).', params: PatientParams, querystring: Type.Object({ includeSuperseded: Type.Optional(Type.Boolean()) }, { additionalProperties: false }) } }, async (req) =>
     repo.list(person(req), req.params.patientId, req.query),
+  );
+
+  app.get('/api/spaces/:patientId/documents/:documentId', { schema: { tags, summary: 'One document’s metadata (traced like a read).', params: DocumentParams } }, async (req) =>
+    repo.readMeta(person(req), req.params.patientId, req.params.documentId),
   );
 
   app.get('/api/spaces/:patientId/documents/:documentId/content', { schema: { tags, summary: 'The content of a document.', params: DocumentParams } }, async (req, reply) =>

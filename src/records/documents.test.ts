@@ -122,6 +122,13 @@ describeEngines('documents of the shared record', (getDb) => {
       expect(read.headers['x-carnet-sha256']).toBe(sha(read.rawPayload));
       expect(readEntry).toMatchObject({ action: 'document_read', actor_id: patientId });
 
+      // One document's metadata, for the patient and for a PS the rules let in (traced as such).
+      const { result: meta, entry: metaEntry } = await once(() => t.app.inject({ method: 'GET', url: `${spaceUrl()}/${doc.documentId}`, headers: { cookie: patient.cookie } }));
+      expect(meta.json()).toMatchObject({ documentId: doc.documentId, typeCode: '11488-4', sha256: doc.sha256 });
+      expect(metaEntry).toMatchObject({ action: 'document_metadata_read', actor_id: patientId, target: `document:${doc.documentId}` });
+      expect((await t.app.inject({ method: 'GET', url: `${proUrl()}/${doc.documentId}`, headers: await bearer(NURSE) })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: `${proUrl()}/${doc.documentId}`, headers: await bearer(GP) })).statusCode).toBe(404);
+
       const blobs = await t.db.query<{ ciphertext: Uint8Array }>('SELECT ciphertext FROM blobs WHERE patient_id = $1', [patientId]);
       expect(blobs).toHaveLength(1);
       const stored = Buffer.from(blobs[0]?.ciphertext ?? []);

@@ -113,8 +113,8 @@ describe.skipIf(!HAS_CHROMIUM)('portal, keyboard only (Chromium)', { timeout: 60
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('alertdialog');
     await dialog.waitFor();
-    // Focus is in the confirmation and stays there.
-    expect((await focused(page)).text).toBe('Oui, supprimer');
+    // Focus is in the confirmation (moved there once it is drawn) and stays there.
+    await expect.poll(async () => (await focused(page)).text).toBe('Oui, supprimer');
     await page.keyboard.press('Tab');
     expect((await focused(page)).text).toBe('Annuler');
     await page.keyboard.press('Tab');

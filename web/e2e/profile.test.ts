@@ -236,7 +236,8 @@ describe.skipIf(!HAS_CHROMIUM)('portal, the medical profile (Chromium)', { timeo
     await sophie.getByRole('button', { name: 'Supprimer' }).click();
     await sophie.getByRole('alertdialog').getByRole('button', { name: 'Supprimer' }).click();
     await sophie.getByText('Vaccination supprimée.').waitFor();
-    expect(await sophie.getByText(/lot XK-779/).count()).toBe(0);
+    // The list reloads after the message: wait for it.
+    await expect.poll(() => sophie.getByText(/lot XK-779/).count()).toBe(0);
     await sophie.getByText(/dose 1 · lot AB123/).waitFor();
     for (const p of problems) expect(p).toEqual([]);
   });

@@ -63,15 +63,15 @@ function Routed() {
   const location = useLocation();
   const { route, params } = resolve(location);
   const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
-  // After a navigation, focus moves to the new page's content (screen readers announce it).
+  const path = location.split('?')[0] ?? '';
+  const shown = useRef(path);
+  // After a navigation to another page, focus moves to its content (screen readers announce it);
+  // never on the page the browser loaded, where the skip link must come first.
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    if (shown.current === path) return;
+    shown.current = path;
     main.current?.focus();
-  }, [location.split('?')[0]]);
+  }, [path]);
   const Page = route?.page ?? NotFound;
   const area = route?.area ?? 'public';
   const content = (

@@ -4,12 +4,12 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { api, get } from '../../api.ts';
+import { ApiError, api, get } from '../../api.ts';
 import { PATIENT_UPLOAD_TYPES, classLabel, typeLabel } from '../../doctypes.ts';
 import { formatDate, formatDateTime, formatSize, useLang, useT } from '../../i18n/index.ts';
 import { navigate } from '../../router.tsx';
 import { usePatient } from '../../session.tsx';
-import type { DocumentAccess, DocumentList, DocumentView } from '../../types.ts';
+import type { DocumentAccess, DocumentView } from '../../types.ts';
 import { Confirm } from '../../ui/Confirm.tsx';
 import { ErrorAlert, Loading, Success } from '../../ui/feedback.tsx';
 import { usePageTitle, useResource } from '../../ui/hooks.ts';
@@ -122,8 +122,9 @@ export default function DocumentPage({ params }: { params: Record<string, string
   const lang = useLang();
   const { current, session } = usePatient();
   const id = current?.patientId ?? null;
-  const docs = useResource<DocumentList>(id === null ? null : `/api/spaces/${id}/documents`);
-  const doc = docs.data?.documents.find((d) => d.documentId === params.documentId);
+  // One document's metadata: one read in the history, not a listing of the whole record.
+  const docs = useResource<DocumentView>(id === null ? null : `/api/spaces/${id}/documents/${params.documentId ?? ''}`);
+  const doc = docs.data ?? undefined;
   usePageTitle(doc?.title ?? t.document.title);
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -131,7 +132,7 @@ export default function DocumentPage({ params }: { params: Record<string, string
   const [message, setMessage] = useState<string | null>(null);
 
   if (docs.loading || id === null) return <Loading />;
-  if (docs.error !== null) return <ErrorAlert error={docs.error} />;
+  if (docs.error !== null && !(docs.error instanceof ApiError && docs.error.status === 404)) return <ErrorAlert error={docs.error} />;
   if (doc === undefined) {
     return (
       <>
@@ -142,7 +143,7 @@ export default function DocumentPage({ params }: { params: Record<string, string
   }
 
   const replace = (d: DocumentView) => {
-    if (docs.data) docs.set({ ...docs.data, documents: docs.data.documents.map((x) => (x.documentId === d.documentId ? d : x)) });
+    docs.set(d);
   };
   const setMasked = async (masked: boolean) => {
     setError(null);

@@ -3,7 +3,8 @@ import { Breadcrumb } from '@codegouvfr/react-dsfr/Breadcrumb';
 import { typeLabel } from '../../doctypes.ts';
 import { formatDate, useLang, useT } from '../../i18n/index.ts';
 import { usePro } from '../../session.tsx';
-import type { DocumentList } from '../../types.ts';
+import type { DocumentView } from '../../types.ts';
+import { ApiError } from '../../api.ts';
 import { ErrorAlert, Loading } from '../../ui/feedback.tsx';
 import { usePageTitle, useResource } from '../../ui/hooks.ts';
 import { Viewer } from '../../ui/Viewer.tsx';
@@ -19,15 +20,15 @@ export default function ProDocument({ params }: { params: Record<string, string>
   const patientId = params.patientId ?? '';
   const documentId = params.documentId ?? '';
   const q = modeQuery(emergency, patientId);
-  const docs = useResource<DocumentList>(me ? `/api/pro/patients/${patientId}/documents${q}` : null);
-  const doc = docs.data?.documents.find((d) => d.documentId === documentId);
+  const docs = useResource<DocumentView>(me ? `/api/pro/patients/${patientId}/documents/${documentId}${q}` : null);
+  const doc = docs.data ?? undefined;
   const name = patientName(recallPatient(patientId)) || t.pro.patient.unknown;
   usePageTitle(doc?.title ?? t.document.title);
 
   if (me === undefined) return <Loading />;
   if (me === null) return <ProSignInPanel returnTo={`/pro/patients/${patientId}/documents/${documentId}`} />;
   if (docs.loading) return <Loading />;
-  if (docs.error !== null) return <ErrorAlert error={docs.error} />;
+  if (docs.error !== null && !(docs.error instanceof ApiError && docs.error.status === 404)) return <ErrorAlert error={docs.error} />;
   if (doc === undefined) {
     return (
       <>
