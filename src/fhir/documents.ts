@@ -146,6 +146,14 @@ export function emergencyOptionsOf(req: FastifyRequest): ReadOptions {
   return { mode, justification };
 }
 
+/** The repository names the JSON API's query parameter when a justification is missing; over FHIR it is a header. */
+function inFhirTerms(e: unknown): never {
+  if (e instanceof AppError && e.details[0]?.field === 'querystring.justification') {
+    throw badParam('X-Btg-Justification', 'is required with X-Purpose-Of-Use: BTG: say why the patient cannot consent and why you need the record');
+  }
+  throw e;
+}
+
 /** Marks a resource served in emergency mode (v3-ActReason ETREAT or BTG), and says so in a header. */
 function markEmergency<T extends DocumentReference | Binary | Bundle>(reply: FastifyReply, resource: T, mode: AccessMode | null | undefined): T {
   if (mode === undefined || mode === null || mode === 'normal') return resource;
@@ -168,7 +176,8 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     if (ref === null) throw notFound('DocumentReference', req.params.id);
     const opts = emergencyOptionsOf(req);
     const doc = await repo.readMeta(caller, ref.patientId, ref.documentId, opts).catch((e: unknown) => {
-      throw e instanceof AppError && e.code === 'not_found' ? notFound('DocumentReference', req.params.id) : e;
+      if (e instanceof AppError && e.code === 'not_found') throw notFound('DocumentReference', req.params.id);
+      return inFhirTerms(e);
     });
     return sendResource(reply, markEmergency(reply, documentReferenceOf(ref.patientId, doc, deps.clock.now()), opts.mode));
   });
@@ -184,7 +193,7 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     const statuses = q.status === undefined ? ['current', 'superseded'] : q.status.split(',');
     for (const s of statuses) if (s !== 'current' && s !== 'superseded' && s !== 'entered-in-error') throw badParam('status', `"${s}" is not a status (current, superseded, entered-in-error)`);
 
-    const listed = await repo.list(caller, patientId, { ...emergencyOptionsOf(req), includeSuperseded: statuses.includes('superseded') });
+    const listed = await repo.list(caller, patientId, { ...emergencyOptionsOf(req), includeSuperseded: statuses.includes('superseded') }).catch(inFhirTerms);
     const matching = listed.documents.filter(
       (d) =>
         statuses.includes(STATUS[d.status]) &&
@@ -204,7 +213,8 @@ export const documentsFhirRoutes: FastifyPluginAsync<AppDeps> = async (fastify, 
     const ref = parseDocumentRefId(req.params.id);
     if (ref === null) throw notFound('Binary', req.params.id);
     const r = await repo.readContent(caller, ref.patientId, ref.documentId, emergencyOptionsOf(req)).catch((e: unknown) => {
-      throw e instanceof AppError && e.code === 'not_found' ? notFound('Binary', req.params.id) : e;
+      if (e instanceof AppError && e.code === 'not_found') throw notFound('Binary', req.params.id);
+      return inFhirTerms(e);
     });
     if (wantsFhir(req)) {
       const binary: Binary = {

@@ -51,6 +51,9 @@ describeEngines('FHIR emergency access', (getDb) => {
     const missing = await get(url, NURSE, { 'x-purpose-of-use': 'BTG' });
     expect(missing.statusCode).toBe(400);
     expect(missing.json()).toMatchObject({ resourceType: 'OperationOutcome' });
+    expect(JSON.stringify(missing.json())).toContain('X-Btg-Justification');
+    // The refused attempt is traced, as over the JSON API.
+    expect((await traceOf(t, patientId)).at(-1)).toMatchObject({ action: 'access_denied', detail: { reason: 'justification_required' } });
 
     const res = await get(url, NURSE, btg('Patient inconscient, aucun proche joignable'));
     expect(res.statusCode, res.body).toBe(200);
