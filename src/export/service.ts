@@ -7,7 +7,7 @@
 import { strToU8, zipSync } from 'fflate';
 import type { Zippable } from 'fflate';
 import type { AppDeps } from '../app.ts';
-import { withRecordAccess, createDocumentsRepository } from '../records/index.ts';
+import { withRecordAccess, createDocumentsRepository, personName } from '../records/index.ts';
 import type { RecordCaller } from '../records/index.ts';
 import { readWholeTrace } from '../audit/index.ts';
 import { createProfileSealer, listMeasures, MEASURE_CATALOGUE, readEntourage, readHealthHistory, readVaccinations } from '../profile/index.ts';
@@ -68,9 +68,7 @@ export function createExportService(deps: AppDeps) {
       const caller: RecordCaller = { kind: 'person', personId };
       const { value } = await withRecordAccess(deps, caller, patientId, { action: 'download_all', kind: 'space', traceAction: 'space_exported' }, async ({ q, now }) => {
         const documents = await repo.readAllIn(q, caller, patientId);
-        const names = await q.query<{ birth_given_names: string; birth_name: string; used_name: string | null }>('SELECT birth_given_names, birth_name, used_name FROM patients WHERE patient_id = $1', [patientId]);
-        const p = names[0];
-        const name = p ? `${p.birth_given_names.split(' ')[0] ?? ''} ${p.used_name ?? p.birth_name}`.trim() : '';
+        const name = (await personName(q, patientId)) ?? '';
         const files: Zippable = {};
         const json = (v: unknown) => strToU8(`${JSON.stringify(v, null, 2)}\n`);
         files['LISEZMOI.txt'] = strToU8(README(name, now.toISOString()));

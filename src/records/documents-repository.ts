@@ -250,6 +250,32 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
   }
 
 
+  /**
+   * The documents the actor may read, with each row's decision: decide()'s rules compiled to SQL
+   * (documents-filter.ts; a property test checks they agree row by row) so the database returns
+   * only those, then decide() again per row, for defence in depth and each row's obligations.
+   */
+  async function visibleRows(q: Queryable, r: Resolved, f: AccessFacts, patientId: string, now: Date, opts: ReadOptions, statuses: DocumentStatus[], order: 'newest' | 'oldest'): Promise<{ row: DocumentRow; d: Permit }[]> {
+    const filter = compileDocumentsFilter({ actor: r.actor, patientId, facts: f, mode: opts.mode ?? 'normal', justification: opts.justification, now }, 2);
+    const direction = order === 'newest' ? 'DESC' : 'ASC';
+    const rows = await q.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE status = ANY($1) AND ${filter.where} ORDER BY submitted_at ${direction}, document_id`, [statuses, ...filter.params]);
+    const out: { row: DocumentRow; d: Permit }[] = [];
+    for (const row of rows) {
+      const rd = decide(request(r, patientId, 'read', metaOf(row), opts), f, now);
+      if (rd.effect === 'permit') out.push({ row, d: rd });
+      else console.error(`[carnet] documents filter let through a row decide() refuses (${rd.reason}): document ${row.document_id}, actor ${r.audit.type}; dropped`);
+    }
+    return out;
+  }
+
+  /** A document's clear content, checked against its recorded SHA-256. */
+  async function contentOf(q: Queryable, patientId: string, row: DocumentRow): Promise<Buffer> {
+    const blob = await blobs.get(q, patientId, row.blob_id);
+    if (blob === null) throw new AppError('integrity_failed', `The content of document ${row.document_id} is missing.`);
+    if (blob.sha256 !== row.sha256) throw new AppError('integrity_failed', `The content of document ${row.document_id} does not match its recorded SHA-256.`);
+    return blob.content;
+  }
+
   const fulfil = (q: Queryable, patientId: string, r: Resolved, d: Permit, now: Date, f?: AccessFacts) => fulfilObligations(q, { clock, random }, patientId, r, d, now, f);
   const trace = tracePermitted;
 
@@ -370,18 +396,8 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         const req = request(r, patientId, 'list', undefined, opts);
         const d = decide(req, f, now);
         if (d.effect === 'deny') return { fail: await refuse(q, patientId, r, now, req, d.reason, null) };
-        // decide()'s rules compiled to SQL (documents-filter.ts; a property test checks they agree
-        // row by row), so the database returns only what the actor may see and can paginate.
-        const statuses = opts.includeSuperseded === true ? ['current', 'superseded'] : ['current'];
-        const filter = compileDocumentsFilter({ actor: r.actor, patientId, facts: f, mode: opts.mode ?? 'normal', justification: opts.justification, now }, 2);
-        const rows = await q.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE status = ANY($1) AND ${filter.where} ORDER BY submitted_at DESC, document_id`, [statuses, ...filter.params]);
-        const documents: DocumentView[] = [];
-        for (const row of rows) {
-          // Defence in depth, and the obligations (warnings) of each row: decide() still rules.
-          const rd = decide(request(r, patientId, 'read', metaOf(row), opts), f, now);
-          if (rd.effect === 'permit') documents.push(viewOf(row, warningsOf(rd)));
-          else console.error(`[carnet] documents filter let through a row decide() refuses (${rd.reason}): document ${row.document_id}, actor ${r.audit.type}; dropped`);
-        }
+        const statuses: DocumentStatus[] = opts.includeSuperseded === true ? ['current', 'superseded'] : ['current'];
+        const documents = (await visibleRows(q, r, f, patientId, now, opts, statuses, 'newest')).map(({ row, d: rd }) => viewOf(row, warningsOf(rd)));
         const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, 'documents_listed', undefined, d, { count: documents.length, ...extra });
         const mode = bannerOf(d);
@@ -393,13 +409,11 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
         const read = await decideRead(q, now, caller, patientId, documentId, opts);
         if ('fail' in read) return read;
         const { row, r, d, f } = read;
-        const blob = await blobs.get(q, patientId, row.blob_id);
-        if (blob === null) throw new AppError('integrity_failed', `The content of document ${documentId} is missing.`);
-        if (blob.sha256 !== row.sha256) throw new AppError('integrity_failed', `The content of document ${documentId} does not match its recorded SHA-256.`);
+        const content = await contentOf(q, patientId, row);
         const extra = await fulfil(q, patientId, r, d, now, f);
         await trace(q, patientId, r, now, 'document_read', `document:${documentId}`, d, extra);
         const warnings = warningsOf(d);
-        return { ok: { document: viewOf(row, warnings), content: blob.content, warnings, emergencyMode: bannerOf(d) } };
+        return { ok: { document: viewOf(row, warnings), content, warnings, emergencyMode: bannerOf(d) } };
       }),
 
     readMeta: (caller, patientId, documentId, opts = {}) =>
@@ -504,15 +518,8 @@ export function createDocumentsRepository(deps: DocumentsDeps): DocumentsReposit
       const now = clock.now();
       const f = await facts(q, patientId, now);
       const r = await resolveCaller(q, caller, patientId, f, { action: 'list', mode: 'normal' });
-      const filter = compileDocumentsFilter({ actor: r.actor, patientId, facts: f, mode: 'normal', justification: undefined, now }, 1);
-      const rows = await q.query<DocumentRow>(`SELECT ${COLUMNS} FROM documents WHERE status = 'current' AND ${filter.where} ORDER BY submitted_at, document_id`, filter.params);
       const out: { document: DocumentView; content: Buffer }[] = [];
-      for (const row of rows) {
-        if (decide(request(r, patientId, 'read', metaOf(row)), f, now).effect !== 'permit') continue;
-        const blob = await blobs.get(q, patientId, row.blob_id);
-        if (blob === null || blob.sha256 !== row.sha256) throw new AppError('integrity_failed', `The content of document ${row.document_id} is missing or does not match its recorded SHA-256.`);
-        out.push({ document: viewOf(row), content: blob.content });
-      }
+      for (const { row } of await visibleRows(q, r, f, patientId, now, {}, ['current'], 'oldest')) out.push({ document: viewOf(row), content: await contentOf(q, patientId, row) });
       return out;
     },
 

@@ -17,7 +17,7 @@ import { decide } from '../access/index.ts';
 import type { Matrix, AccessAction, AccessFacts, AccessMode, AccessRequest, Actor, AuthorKind, Decision, DenyReason, DocumentMeta, Obligation, ResourceKind } from '../access/index.ts';
 import { findOrganisation } from '../identity/index.ts';
 import { loadAccessFacts, touchProfessionalAccess } from './access-facts.ts';
-import { patientRecipient } from './patient-recipient.ts';
+import { displayName, patientRecipient } from './patient-recipient.ts';
 
 /** Who calls, as the routes know them; turned into decide() actors for one space. */
 export type RecordCaller =
@@ -55,7 +55,7 @@ export interface RecordAccessDeps {
 export async function personName(q: Queryable, personId: string): Promise<string | null> {
   const rows = await q.query<{ birth_given_names: string; birth_name: string; used_name: string | null }>('SELECT birth_given_names, birth_name, used_name FROM patients WHERE patient_id = $1', [personId]);
   const p = rows[0];
-  return p ? `${p.birth_given_names.split(' ')[0] ?? ''} ${p.used_name ?? p.birth_name}`.trim() : null;
+  return p ? displayName(p) : null;
 }
 
 /**
@@ -200,14 +200,13 @@ const KNOWN_REFUSALS: Partial<Record<DenyReason, string>> = {
   not_author: 'Only who recorded this may change or delete it: if it is wrong, ask them to correct it.',
   space_closed: 'This space is closed: reopen it first.',
   space_not_open: 'This space is not open yet.',
-  invisible_to_patient: 'Not found.',
 };
 
 /** The answer to a refusal: 400 for a missing justification, 403 with the reason for those who know the space, else 404. */
 export function refusalError(r: ResolvedCaller, reason: DenyReason, notFoundMessage = 'No such space, or you have no access to it.'): AppError {
   if (reason === 'justification_required') return justificationRequired();
   const known = r.knownToSpace ? KNOWN_REFUSALS[reason] : undefined;
-  if (known !== undefined && reason !== 'invisible_to_patient') return new AppError('forbidden', known);
+  if (known !== undefined) return new AppError('forbidden', known);
   return new AppError('not_found', notFoundMessage);
 }
 

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { DEMO } from '../../src/dev/demo-data.ts';
 import { insertActivePatient } from '../../test/fixtures.ts';
-import { HAS_CHROMIUM, axe, launchChromium, shoot, signInPatient, startCarnet, waitForMail, watchedPage } from './harness.ts';
+import { expectAccessible, HAS_CHROMIUM, launchChromium, shoot, signInPatient, startCarnet, waitForMail, watchedPage } from './harness.ts';
 import type { Carnet } from './harness.ts';
 
 const CLAIRE = { ...DEMO.patient, email: 'claire.martin@demo.carnet.example' };
@@ -22,10 +22,6 @@ async function pdf(text: string): Promise<Buffer> {
   const page = doc.addPage([595, 842]);
   page.drawText(text, { x: 60, y: 760, size: 18, font: await doc.embedFont(StandardFonts.Helvetica) });
   return Buffer.from(await doc.save());
-}
-
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  expect(await axe(page), `axe on ${what}`).toEqual([]);
 }
 
 /** The links of the header's main navigation (what the open space offers). */
@@ -42,10 +38,8 @@ describe.skipIf(!HAS_CHROMIUM)('portal, a caregiver’s rights and limits (Chrom
   let marc: Page;
 
   async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-    context.setDefaultTimeout(10_000);
-    contexts.push(context);
-    const w = await watchedPage(context);
+    const w = await watchedPage(browser);
+    contexts.push(w.context);
     problems.push(w.problems);
     return w.page;
   }

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { expect } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import type { App, AppDeps } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -96,13 +97,17 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 export interface Watched {
+  context: BrowserContext;
   page: Page;
   /** Errors the page raised, and Content-Security-Policy refusals: a test expects none. */
   problems: string[];
 }
 
 /** A new page in `context` whose script errors and CSP refusals are collected. */
-export async function watchedPage(context: BrowserContext): Promise<Watched> {
+/** A page in a fresh desktop, French browser context (10 s per action), watched for errors. */
+export async function watchedPage(browser: Browser): Promise<Watched> {
+  const context = await browser.newContext({ viewport: DESKTOP, locale: 'fr-FR' });
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -110,13 +115,18 @@ export async function watchedPage(context: BrowserContext): Promise<Watched> {
     const text = m.text();
     if (/Content.Security.Policy|Refused to/i.test(text)) problems.push(`CSP: ${text}`);
   });
-  return { page, problems };
+  return { context, page, problems };
 }
 
 /** Axe with the WCAG 2.1 A and AA rules: the list of violations, each with its nodes, for the failure message. */
 export async function axe(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return result.violations.map((v) => `${v.id} (${v.impact ?? '?'}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
+}
+
+/** The page passes axe (WCAG 2.1 A and AA) with no violation. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  expect(await axe(page), `axe on ${what}`).toEqual([]);
 }
 
 /** Saves `name`-desktop.png and `name`-phone.png (full page), then restores the desktop size. */

@@ -53,9 +53,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal, keyboard only (Chromium)', { timeout: 60
 
   beforeAll(async () => {
     [carnet, browser] = await Promise.all([startCarnet(), launchChromium()]);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-    context.setDefaultTimeout(10_000);
-    ({ page, problems } = await watchedPage(context));
+    ({ page, problems } = await watchedPage(browser));
   }, 120_000);
 
   afterAll(async () => {

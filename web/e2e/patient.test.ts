@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../src/dev/demo-data.ts';
-import { HAS_CHROMIUM, axe, launchChromium, provisionalCode, shoot, signInPatient, startCarnet, watchedPage } from './harness.ts';
+import { expectAccessible, HAS_CHROMIUM, launchChromium, provisionalCode, shoot, signInPatient, startCarnet, watchedPage } from './harness.ts';
 import type { Carnet } from './harness.ts';
 
 const LUCAS = { loginId: 'lucas.petit', password: 'Zebre-Bleu-4827!', email: 'lucas.petit@demo.carnet.example' };
@@ -25,11 +25,6 @@ async function pdf(text: string): Promise<Buffer> {
   return Buffer.from(await doc.save());
 }
 
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  const violations = await axe(page);
-  expect(violations, `axe on ${what}`).toEqual([]);
-}
-
 describe.skipIf(!HAS_CHROMIUM)('portal, patient side (Chromium)', { timeout: 60_000 }, () => {
   let carnet: Carnet;
   let browser: Browser;
@@ -38,9 +33,7 @@ describe.skipIf(!HAS_CHROMIUM)('portal, patient side (Chromium)', { timeout: 60_
 
   beforeAll(async () => {
     [carnet, browser] = await Promise.all([startCarnet(), launchChromium()]);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-    context.setDefaultTimeout(10_000);
-    ({ page, problems } = await watchedPage(context));
+    ({ page, problems } = await watchedPage(browser));
   }, 120_000);
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { DEMO } from '../../src/dev/demo-data.ts';
-import { HAS_CHROMIUM, axe, launchChromium, shoot, signInPatient, signInProfessional, startCarnet, waitForMail, watchedPage } from './harness.ts';
+import { expectAccessible, HAS_CHROMIUM, launchChromium, shoot, signInPatient, signInProfessional, startCarnet, waitForMail, watchedPage } from './harness.ts';
 import type { Carnet } from './harness.ts';
 
 const CLAIRE = { ...DEMO.patient, email: 'claire.martin@demo.carnet.example' };
@@ -21,10 +21,6 @@ async function pdf(text: string): Promise<Buffer> {
   const font = await doc.embedFont(StandardFonts.Helvetica);
   page.drawText(text, { x: 60, y: 760, size: 18, font });
   return Buffer.from(await doc.save());
-}
-
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  expect(await axe(page), `axe on ${what}`).toEqual([]);
 }
 
 describe.skipIf(!HAS_CHROMIUM)('portal, professional side and the patient’s control (Chromium)', { timeout: 60_000 }, () => {
@@ -38,10 +34,8 @@ describe.skipIf(!HAS_CHROMIUM)('portal, professional side and the patient’s co
   let searchExists = false;
 
   async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-    context.setDefaultTimeout(10_000);
-    contexts.push(context);
-    const w = await watchedPage(context);
+    const w = await watchedPage(browser);
+    contexts.push(w.context);
     problems.push(w.problems);
     return w.page;
   }

@@ -8,14 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO } from '../../src/dev/demo-data.ts';
-import { HAS_CHROMIUM, axe, launchChromium, shoot, signInPatient, signInProfessional, startCarnet, watchedPage } from './harness.ts';
+import { expectAccessible, HAS_CHROMIUM, launchChromium, shoot, signInPatient, signInProfessional, startCarnet, watchedPage } from './harness.ts';
 import type { Carnet } from './harness.ts';
 
 const CLAIRE = { ...DEMO.patient, email: 'claire.martin@demo.carnet.example' };
-
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  expect(await axe(page), `axe on ${what}`).toEqual([]);
-}
 
 /** A datetime-local value `days` ago, at 08:30. */
 const daysAgo = (days: number) => `${new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10)}T08:30`;
@@ -29,10 +25,8 @@ describe.skipIf(!HAS_CHROMIUM)('portal, the medical profile (Chromium)', { timeo
   let claireId = '';
 
   async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-    context.setDefaultTimeout(10_000);
-    contexts.push(context);
-    const w = await watchedPage(context);
+    const w = await watchedPage(browser);
+    contexts.push(w.context);
     problems.push(w.problems);
     return w.page;
   }
